@@ -1,0 +1,84 @@
+/*
+ * What the IKE engine needs from the configuration, as plain data. The daemon builds one
+ * ike_cfg from each committed configuration (config/ model → this) and hands it to
+ * ike_set_config(); IKE never reads the configuration model itself.
+ *
+ * Ownership: ike_set_config() copies what it keeps; the caller frees its ike_cfg with
+ * ike_cfg_free(), which wipes the PSKs.
+ */
+#ifndef MGMTSEC_IKE_CFG_H
+#define MGMTSEC_IKE_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/chunk.h"
+
+#define IKE_CFG_MAX_ALGS 8
+
+/* One `ikev2 proposal`, as lists in preference order of transform IDs. */
+struct ike_cfg_proposal {
+	char name[33];
+	uint16_t encr[IKE_CFG_MAX_ALGS]; /* enum encr_id */
+	uint16_t encr_bits[IKE_CFG_MAX_ALGS];
+	size_t n_encr;
+	uint16_t integ[IKE_CFG_MAX_ALGS]; /* enum integ_id; ignored for AEAD encr */
+	size_t n_integ;
+	uint16_t prf[IKE_CFG_MAX_ALGS];
+	size_t n_prf;
+	uint16_t dh[IKE_CFG_MAX_ALGS];
+	size_t n_dh;
+};
+
+/* One ESP transform set. */
+struct ike_cfg_esp {
+	char name[33];
+	uint16_t encr;      /* ENCR_AES_CBC or ENCR_AES_GCM_16 */
+	uint16_t encr_bits;
+	uint16_t integ;     /* AUTH_NONE for GCM */
+};
+
+enum ike_cfg_auth { IKE_AUTH_PSK = 1, IKE_AUTH_RSA = 2 };
+
+/* One protected tunnel interface, with everything resolved through its profiles. */
+struct ike_cfg_tunnel {
+	uint32_t tunnel_id;    /* N of tunnel-ipN */
+	char ifname[16];       /* "tunnel-ipN" */
+	uint32_t local_addr;   /* outer, network order (tunnel source resolved) */
+	uint32_t remote_addr;  /* tunnel destination, network order */
+	bool shutdown;
+
+	/* IKE SA: from the ikev2 policy matching local_addr, and the ikev2 profile */
+	struct ike_cfg_proposal proposals[8];
+	size_t n_proposals;
+	char ike_profile[33];
+	uint32_t ike_lifetime_s;      /* 120..86400 */
+	enum ike_cfg_auth auth_local;
+	bool auth_remote_psk, auth_remote_rsa; /* accepted methods from the peer */
+	struct chunk psk_local;        /* signs our AUTH */
+	struct chunk psk_remote;       /* verifies the peer's AUTH (same as local when symmetric) */
+	/* the profile's `match identity remote address A MASK` list (network order) */
+	uint32_t match_remote_addr[8], match_remote_mask[8];
+	size_t n_match_remote;
+	uint32_t dpd_interval_s;      /* 0 = off */
+	/* certificates (trustpoint), empty when unused */
+	char ca_file[256], cert_file[256], key_file[256], crl_file[256];
+
+	/* Child SA: from the ipsec profile */
+	char ipsec_profile[33];
+	struct ike_cfg_esp esp[5];
+	size_t n_esp;
+	uint16_t pfs_group;           /* 0 = no PFS */
+	uint32_t child_lifetime_s;    /* 120..2592000 */
+	uint32_t replay_window;
+};
+
+struct ike_cfg {
+	struct ike_cfg_tunnel *tunnels; /* owned */
+	size_t n_tunnels;
+};
+
+void ike_cfg_free(struct ike_cfg *c); /* wipes the PSKs; NULL-safe */
+
+#endif

@@ -1,0 +1,257 @@
+#include "util/loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+struct fdw {
+	int fd;
+	loop_fd_cb cb;
+	void *arg;
+	struct fdw *next;
+};
+
+struct timer {
+	uint64_t when;
+	uint64_t id;
+	loop_timer_cb cb;
+	void *arg;
+};
+
+struct loop {
+	int ep;
+	bool stop;
+	struct fdw *fds;
+	struct fdw *dead; /* removed during a dispatch round; freed after it */
+	struct timer *heap;
+	size_t n, cap;
+	uint64_t next_id;
+};
+
+static void free_dead(struct loop *l);
+
+uint64_t loop_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct loop *loop_new(void)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (l->ep < 0) {
+		free(l);
+		return NULL;
+	}
+	l->next_id = 1;
+	return l;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	while (l->fds) {
+		struct fdw *w = l->fds;
+		l->fds = w->next;
+		free(w);
+	}
+	free_dead(l);
+	free(l->heap);
+	close(l->ep);
+	free(l);
+}
+
+int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *arg)
+{
+	struct fdw *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -1;
+	w->fd = fd;
+	w->cb = cb;
+	w->arg = arg;
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		free(w);
+		return -1;
+	}
+	w->next = l->fds;
+	l->fds = w;
+	return 0;
+}
+
+static struct fdw *find_fd(struct loop *l, int fd, struct fdw ***link)
+{
+	for (struct fdw **pp = &l->fds; *pp; pp = &(*pp)->next) {
+		if ((*pp)->fd == fd) {
+			if (link)
+				*link = pp;
+			return *pp;
+		}
+	}
+	return NULL;
+}
+
+int loop_mod_fd(struct loop *l, int fd, uint32_t events)
+{
+	struct fdw *w = find_fd(l, fd, NULL);
+	if (!w)
+		return -1;
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+	return epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void loop_del_fd(struct loop *l, int fd)
+{
+	struct fdw **link;
+	struct fdw *w = find_fd(l, fd, &link);
+	if (!w)
+		return;
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+	/* Events already fetched in this round may still point at the watcher: mark it dead
+	 * and free it after the round. */
+	*link = w->next;
+	w->cb = NULL;
+	w->next = l->dead;
+	l->dead = w;
+}
+
+static void free_dead(struct loop *l)
+{
+	while (l->dead) {
+		struct fdw *w = l->dead;
+		l->dead = w->next;
+		free(w);
+	}
+}
+
+static void heap_swap(struct loop *l, size_t a, size_t b)
+{
+	struct timer t = l->heap[a];
+	l->heap[a] = l->heap[b];
+	l->heap[b] = t;
+}
+
+static bool heap_less(struct loop *l, size_t a, size_t b)
+{
+	return l->heap[a].when < l->heap[b].when ||
+	       (l->heap[a].when == l->heap[b].when && l->heap[a].id < l->heap[b].id);
+}
+
+static void heap_up(struct loop *l, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!heap_less(l, i, p))
+			break;
+		heap_swap(l, i, p);
+		i = p;
+	}
+}
+
+static void heap_down(struct loop *l, size_t i)
+{
+	for (;;) {
+		size_t c = 2 * i + 1, m = i;
+		if (c < l->n && heap_less(l, c, m))
+			m = c;
+		if (c + 1 < l->n && heap_less(l, c + 1, m))
+			m = c + 1;
+		if (m == i)
+			break;
+		heap_swap(l, i, m);
+		i = m;
+	}
+}
+
+static void heap_remove(struct loop *l, size_t i)
+{
+	l->n--;
+	if (i == l->n)
+		return;
+	l->heap[i] = l->heap[l->n];
+	heap_down(l, i);
+	heap_up(l, i);
+}
+
+uint64_t loop_timer_add(struct loop *l, uint64_t delay_ms, loop_timer_cb cb, void *arg)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct timer *h = realloc(l->heap, cap * sizeof(*h));
+		if (!h)
+			return 0;
+		l->heap = h;
+		l->cap = cap;
+	}
+	uint64_t id = l->next_id++;
+	l->heap[l->n] = (struct timer){loop_now_ms() + delay_ms, id, cb, arg};
+	heap_up(l, l->n++);
+	return id;
+}
+
+void loop_timer_cancel(struct loop *l, uint64_t id)
+{
+	/* Linear: cancellations are rare next to packets, and the heap is small per daemon. */
+	for (size_t i = 0; id && i < l->n; i++) {
+		if (l->heap[i].id == id) {
+			heap_remove(l, i);
+			return;
+		}
+	}
+}
+
+static int next_timeout(struct loop *l)
+{
+	if (!l->n)
+		return 1000;
+	uint64_t now = loop_now_ms();
+	if (l->heap[0].when <= now)
+		return 0;
+	uint64_t d = l->heap[0].when - now;
+	return d > 1000 ? 1000 : (int)d;
+}
+
+static void run_timers(struct loop *l)
+{
+	uint64_t now = loop_now_ms();
+	while (l->n && l->heap[0].when <= now && !l->stop) {
+		struct timer t = l->heap[0];
+		heap_remove(l, 0);
+		t.cb(t.arg);
+	}
+}
+
+int loop_run(struct loop *l)
+{
+	struct epoll_event evs[32];
+	l->stop = false;
+	while (!l->stop) {
+		int n = epoll_wait(l->ep, evs, 32, next_timeout(l));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (int i = 0; i < n && !l->stop; i++) {
+			struct fdw *w = evs[i].data.ptr;
+			if (w->cb)
+				w->cb(w->fd, evs[i].events, w->arg);
+		}
+		free_dead(l);
+		run_timers(l);
+	}
+	return 0;
+}
+
+void loop_stop(struct loop *l)
+{
+	l->stop = true;
+}

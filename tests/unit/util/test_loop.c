@@ -1,0 +1,92 @@
+/* The event loop: timers fire in order, cancel works, fd callbacks run and can remove fds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "util/loop.h"
+
+struct rec {
+	struct loop *l;
+	int order[8];
+	int n;
+};
+
+static void fire(void *arg)
+{
+	struct rec *r = arg;
+	r->order[r->n] = r->n;
+	if (++r->n == 2)
+		loop_stop(r->l);
+}
+
+static void never(void *arg)
+{
+	fail_msg("cancelled timer fired");
+}
+
+static void test_timers(void **state)
+{
+	struct rec r = {.l = loop_new()};
+	loop_timer_add(r.l, 20, fire, &r);
+	uint64_t c = loop_timer_add(r.l, 5, never, NULL);
+	loop_timer_add(r.l, 10, fire, &r);
+	loop_timer_cancel(r.l, c);
+	loop_timer_cancel(r.l, c);
+	uint64_t t0 = loop_now_ms();
+	assert_int_equal(loop_run(r.l), 0);
+	assert_int_equal(r.n, 2);
+	assert_true(loop_now_ms() - t0 >= 20);
+	loop_free(r.l);
+}
+
+struct fdrec {
+	struct loop *l;
+	int other;
+	int calls;
+};
+
+static void on_read(int fd, uint32_t ev, void *arg)
+{
+	struct fdrec *f = arg;
+	char c;
+	assert_int_equal(read(fd, &c, 1), 1);
+	f->calls++;
+	loop_del_fd(f->l, fd);
+	loop_del_fd(f->l, f->other); /* removing another watcher mid-round is safe */
+	loop_stop(f->l);
+}
+
+static void test_fds(void **state)
+{
+	int p1[2], p2[2];
+	assert_int_equal(pipe(p1), 0);
+	assert_int_equal(pipe(p2), 0);
+	struct fdrec a = {.l = loop_new()}, b;
+	a.other = p2[0];
+	b = a;
+	b.other = p1[0];
+	assert_int_equal(loop_add_fd(a.l, p1[0], EPOLLIN, on_read, &a), 0);
+	assert_int_equal(loop_add_fd(a.l, p2[0], EPOLLIN, on_read, &b), 0);
+	assert_int_equal(write(p1[1], "x", 1), 1);
+	assert_int_equal(write(p2[1], "y", 1), 1);
+	assert_int_equal(loop_run(a.l), 0);
+	assert_int_equal(a.calls + b.calls, 1);
+	loop_free(a.l);
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers),
+		cmocka_unit_test(test_fds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
