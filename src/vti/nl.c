@@ -1,0 +1,185 @@
+/* One rtnetlink round trip per call over libmnl, with the kernel's extended ack text. */
+#include "vti/nl.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+static void vti_vfmt(char *err, size_t errlen, int errnum, bool with_errno, const char *fmt,
+                     va_list ap)
+{
+	if (!err || errlen == 0)
+		return;
+	int n = vsnprintf(err, errlen, fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < errlen)
+		snprintf(err + n, errlen - (size_t)n, ": %s", strerror(errnum));
+}
+
+int vti_fail(char *err, size_t errlen, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vti_vfmt(err, errlen, errnum, true, fmt, ap);
+	va_end(ap);
+	errno = errnum;
+	return -1;
+}
+
+int vti_failmsg(char *err, size_t errlen, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vti_vfmt(err, errlen, errnum, false, fmt, ap);
+	va_end(ap);
+	errno = errnum;
+	return -1;
+}
+
+bool vti_nl_fixed(const struct nlmsghdr *nlh, void *out, size_t len)
+{
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN || mnl_nlmsg_get_payload_len(nlh) < len)
+		return false;
+	memcpy(out, mnl_nlmsg_get_payload(nlh), len);
+	return true;
+}
+
+struct attr_ctx {
+	const enum mnl_attr_data_type *types;
+	unsigned max;
+	const struct nlattr **tb;
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	struct attr_ctx *c = data;
+	unsigned type = mnl_attr_get_type(a);
+	if (type > c->max || c->types[type] == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, c->types[type]) < 0)
+		return MNL_CB_OK; /* malformed: leave it out rather than trust it */
+	c->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+void vti_nl_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const enum mnl_attr_data_type *types,
+                  unsigned max, const struct nlattr **tb)
+{
+	struct attr_ctx c = {types, max, tb};
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+		return;
+	mnl_attr_parse(nlh, (unsigned)hdrlen, attr_cb, &c);
+}
+
+struct talk {
+	mnl_cb_t cb;
+	void *data;
+	int error;        /* positive errno from NLMSG_ERROR, 0 if none */
+	char extack[128]; /* the kernel's NLMSGERR_ATTR_MSG, if any */
+};
+
+static int talk_data(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
+}
+
+static int extack_cb(const struct nlattr *a, void *data)
+{
+	struct talk *t = data;
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(t->extack, sizeof(t->extack), "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/* NLMSG_ERROR: error 0 is the ACK that ends a request; otherwise keep errno and ext-ack text. */
+static int talk_error(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+	struct nlmsgerr e;
+	if (!vti_nl_fixed(nlh, &e, sizeof(e))) {
+		t->error = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e.error == 0)
+		return MNL_CB_STOP;
+	t->error = -e.error;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = sizeof(e);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e.msg.nlmsg_len - sizeof(struct nlmsghdr);
+		if (off <= mnl_nlmsg_get_payload_len(nlh))
+			mnl_attr_parse(nlh, (unsigned)off, extack_cb, t);
+	}
+	return MNL_CB_ERROR;
+}
+
+static int talk_run(struct mnl_socket *s, struct nlmsghdr *nlh, struct talk *t)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = talk_error};
+	unsigned portid = mnl_socket_get_portid(s);
+	unsigned seq = nlh->nlmsg_seq;
+	char *buf = malloc(VTI_NL_RCVLEN);
+	if (!buf)
+		return -ENOMEM;
+	int ret = 0;
+	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(s, buf, VTI_NL_RCVLEN);
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		int r = mnl_cb_run2(buf, (size_t)n, seq, portid, talk_data, t, ctl, NLMSG_MIN_TYPE);
+		if (r == MNL_CB_STOP)
+			break;
+		if (r < 0) {
+			ret = t->error ? -t->error : -(errno ? errno : EPROTO);
+			break;
+		}
+	}
+out:
+	free(buf);
+	return ret;
+}
+
+int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what, char *err,
+                size_t errlen)
+{
+	static unsigned seq_counter;
+	struct talk t = {.cb = cb, .data = data};
+	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!s)
+		return vti_fail(err, errlen, errno, "%s: netlink socket", what);
+	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(s);
+		return vti_fail(err, errlen, e, "%s: netlink bind", what);
+	}
+	int one = 1;
+	/* Best effort: older kernels lack these and we only lose the detailed reason. */
+	mnl_socket_setsockopt(s, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq =
+	    (unsigned)time(NULL) + __atomic_add_fetch(&seq_counter, 1, __ATOMIC_RELAXED);
+	int r = talk_run(s, nlh, &t);
+	mnl_socket_close(s);
+	if (r == 0)
+		return 0;
+	if (t.extack[0])
+		return vti_failmsg(err, errlen, -r, "%s: %s (%s)", what, strerror(-r), t.extack);
+	return vti_fail(err, errlen, -r, "%s", what);
+}

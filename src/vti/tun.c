@@ -1,0 +1,84 @@
+/* TUN devices: one multi-queue, non-persistent device per tunnel-ipN. */
+#include "vti/vti.h"
+#include "vti/nl.h"
+#include "vti/link_msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* Multi-queue lets the data plane give each thread its own queue of the same device. */
+#define VTI_TUN_FLAGS (IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE)
+
+/* Opens /dev/net/tun and attaches it to name (creating the device if there is none). */
+static int tun_attach(const char *name, const char *what, char *err, size_t errlen)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return vti_fail(err, errlen, errno, "%s %s: open /dev/net/tun", what, name);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = VTI_TUN_FLAGS;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+		close(fd);
+		return vti_fail(err, errlen, e, "%s %s: TUNSETIFF", what, name);
+	}
+	if (strncmp(ifr.ifr_name, name, IFNAMSIZ) != 0) {
+		close(fd); /* cannot happen with a valid name; never hand out a wrong device */
+		return vti_failmsg(err, errlen, EINVAL, "%s %s: kernel named it %s", what, name,
+		                   ifr.ifr_name);
+	}
+	return fd;
+}
+
+static int tun_check_name(const char *name, char *err, size_t errlen)
+{
+	if (vti_ifname_valid(name))
+		return 0;
+	return vti_failmsg(err, errlen, EINVAL, "'%s' is not a valid Linux interface name",
+	                   name ? name : "(null)");
+}
+
+int vti_tun_create(const char *name, char *err, size_t errlen)
+{
+	struct vti_link l;
+	if (tun_check_name(name, err, errlen) < 0)
+		return -1;
+	if (vti_link_query(name, &l, err, errlen) == 0)
+		return vti_failmsg(err, errlen, EEXIST,
+		                   "create %s: an interface of that name already exists", name);
+	if (errno != ENODEV)
+		return -1;
+	return tun_attach(name, "create", err, errlen);
+}
+
+int vti_tun_open_queue(const char *name, char *err, size_t errlen)
+{
+	struct vti_link l;
+	if (tun_check_name(name, err, errlen) < 0)
+		return -1;
+	/* TUNSETIFF would create a fresh device instead of failing: look first. */
+	if (vti_link_query(name, &l, err, errlen) < 0)
+		return -1;
+	return tun_attach(name, "open queue of", err, errlen);
+}
+
+int vti_tun_destroy(int fd, const char *name, char *err, size_t errlen)
+{
+	struct vti_link l;
+	if (fd >= 0)
+		close(fd);
+	if (!name)
+		return 0;
+	if (vti_link_query(name, &l, err, errlen) < 0)
+		return errno == ENODEV ? 0 : -1;
+	if (vti_link_delete(name, err, errlen) < 0)
+		return errno == ENODEV ? 0 : -1; /* gone meanwhile: fine */
+	return 0;
+}
