@@ -25,8 +25,9 @@ struct esp_sa_params {
 	uint8_t encr_key[ESP_MAX_KEY]; /* encr->key_len bytes (GCM: key || 4-byte salt) */
 	uint8_t integ_key[ESP_MAX_KEY]; /* integ->key_len bytes */
 	uint32_t replay_window;          /* packets; 0 = default (64) */
-	/* Traffic selectors (inner addresses, host order, inclusive ranges): inbound packets whose
-	 * inner source/destination fall outside are dropped and counted. */
+	/* Traffic selectors (inner addresses, host order, inclusive ranges). "local" is our side in
+	 * both directions: inbound packets need source in remote and destination in local, outbound
+	 * packets source in local and destination in remote; others are dropped and counted. */
 	uint32_t ts_local_start, ts_local_end;
 	uint32_t ts_remote_start, ts_remote_end;
 	uint64_t lifetime_soft_s, lifetime_hard_s; /* for show; IKE drives the rekey */

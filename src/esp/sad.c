@@ -1,0 +1,67 @@
+#include "esp/sad.h"
+
+#include <stdlib.h>
+
+int sad_init(struct sad *s, struct rcu *rcu)
+{
+	struct ptab *t = ptab_new();
+	if (!t)
+		return -1;
+	atomic_init(&s->sas, t);
+	s->rcu = rcu;
+	return 0;
+}
+
+static void free_sa(void *arg, uint64_t key, void *val)
+{
+	esp_sa_free(val);
+}
+
+void sad_destroy(struct sad *s)
+{
+	struct ptab *t = atomic_load(&s->sas);
+	if (!t)
+		return;
+	ptab_each(t, free_sa, NULL);
+	ptab_free(t);
+	atomic_store(&s->sas, NULL);
+}
+
+static void publish(struct sad *s, struct ptab *next)
+{
+	struct ptab *old = atomic_exchange(&s->sas, next);
+	rcu_synchronize(s->rcu);
+	ptab_free(old);
+}
+
+int sad_add(struct sad *s, struct esp_sa *sa)
+{
+	struct ptab *cur = atomic_load(&s->sas);
+	uint64_t key = sad_key(sa->spi, sa->inbound);
+	if (ptab_get(cur, key))
+		return -1;
+	struct ptab *next = ptab_with(cur, key, sa);
+	if (!next)
+		return -1;
+	publish(s, next);
+	return 0;
+}
+
+int sad_del(struct sad *s, uint32_t spi, bool inbound)
+{
+	struct ptab *cur = atomic_load(&s->sas);
+	struct esp_sa *sa = ptab_get(cur, sad_key(spi, inbound));
+	if (!sa)
+		return -1;
+	struct ptab *next = ptab_without(cur, sad_key(spi, inbound));
+	if (!next)
+		return -1;
+	publish(s, next); /* after this no reader can still see sa */
+	esp_sa_free(sa);
+	return 0;
+}
+
+size_t sad_count(struct sad *s)
+{
+	return atomic_load(&s->sas)->count;
+}
