@@ -1,0 +1,35 @@
+/*
+ * crypto_int: definitions shared between files of src/crypto only. Nothing outside
+ * src/crypto includes this header; the public contract is crypto.h.
+ */
+#ifndef MGMTSEC_CRYPTO_CRYPTO_INT_H
+#define MGMTSEC_CRYPTO_CRYPTO_INT_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "crypto/crypto.h"
+
+struct privkey {
+	EVP_PKEY *pkey;
+};
+
+struct cert {
+	X509 *x509;
+	uint8_t *der; /* i2d_X509 output, owned (OPENSSL_free) */
+	size_t der_len;
+};
+
+/* OpenSSL group name ("P-256", ...) of a DH descriptor, NULL if unknown. */
+const char *crypto_dh_curve(const struct dh_alg *alg);
+
+/* A new HMAC context keyed with key (any length, including 0) for digest md
+ * ("SHA256", ...). Caller frees with EVP_MAC_CTX_free. */
+EVP_MAC_CTX *crypto_hmac_new(const char *md, const uint8_t *key, size_t key_len);
+
+/* One HMAC over data with a keyed context: re-initialises ctx (same key) first, so the
+ * context can be reused. out must hold the full digest (out_size bytes). */
+int crypto_hmac_once(EVP_MAC_CTX *ctx, const uint8_t *data, size_t len, uint8_t *out,
+                     size_t out_size);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * dh: ECDH over the NIST curves, IKEv2 groups 19/20/21 (RFC 5903).
+ *
+ * Wire encoding (RFC 5903 §7): the KE data is x || y, each coordinate left-padded to the field
+ * size, without the SEC 1 0x04 prefix; the shared secret is the x coordinate of the common
+ * point, also at the field size. Peer values are validated before use (length, on the curve,
+ * full public-key check) as RFC 6989 §2.3 requires for ECP groups.
+ */
+#include "crypto/crypto_int.h"
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/param_build.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/chunk.h"
+
+#define DH_MAX_POINT (1 + 2 * 66)
+
+struct dh {
+	const struct dh_alg *alg;
+	EVP_PKEY *pkey;
+};
+
+static struct dh *dh_wrap(const struct dh_alg *alg, EVP_PKEY *pkey)
+{
+	struct dh *d;
+
+	if (!pkey)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	d->alg = alg;
+	d->pkey = pkey;
+	return d;
+}
+
+struct dh *dh_new(const struct dh_alg *alg)
+{
+	const char *curve = alg ? crypto_dh_curve(alg) : NULL;
+
+	if (!curve)
+		return NULL;
+	return dh_wrap(alg, EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve));
+}
+
+void dh_free(struct dh *d)
+{
+	if (!d)
+		return;
+	EVP_PKEY_free(d->pkey); /* clears the private scalar */
+	free(d);
+}
+
+const struct dh_alg *dh_alg_of(const struct dh *d)
+{
+	return d ? d->alg : NULL;
+}
+
+int dh_public(const struct dh *d, uint8_t *out, size_t out_len)
+{
+	uint8_t pt[DH_MAX_POINT];
+	size_t len = 0;
+
+	if (!d || !out || out_len < d->alg->pub_len)
+		return -1;
+	if (!EVP_PKEY_get_octet_string_param(d->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
+	                                     sizeof(pt), &len))
+		return -1;
+	/* Uncompressed SEC 1 point: 0x04 || x || y, coordinates already at field size. */
+	if (len != 1 + d->alg->pub_len || pt[0] != 0x04)
+		return -1;
+	memcpy(out, pt + 1, d->alg->pub_len);
+	return 0;
+}
+
+/* A public-only EVP_PKEY from a SEC 1 point; fromdata decodes (and rejects) off-curve points. */
+static EVP_PKEY *dh_peer_key(const char *curve, const uint8_t *pt, size_t pt_len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *pkey = NULL;
+	OSSL_PARAM params[3];
+
+	if (!ctx)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, pt_len);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+/* Full check: on the curve, not infinity, coordinates in range, order * point = infinity. */
+static bool dh_peer_valid(EVP_PKEY *peer)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL);
+	bool ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/* Raw ECDH into buf (field size), left-padded if OpenSSL returns fewer bytes. */
+static int dh_agree(struct dh *d, EVP_PKEY *peer, uint8_t *buf, size_t size)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, d->pkey, NULL);
+	size_t len = size;
+	int rc = -1;
+
+	if (!ctx)
+		return -1;
+	if (EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer, 1) <= 0 ||
+	    EVP_PKEY_derive(ctx, buf, &len) <= 0 || len > size)
+		goto done;
+	if (len < size) {
+		memmove(buf + (size - len), buf, len);
+		memset(buf, 0, size - len);
+	}
+	rc = 0;
+done:
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+int dh_derive(struct dh *d, const uint8_t *peer_pub, size_t peer_len, struct chunk *secret)
+{
+	uint8_t pt[DH_MAX_POINT];
+	EVP_PKEY *peer;
+	int rc = -1;
+
+	if (!d || !peer_pub || !secret || peer_len != d->alg->pub_len)
+		return -1;
+	pt[0] = 0x04;
+	memcpy(pt + 1, peer_pub, peer_len);
+	peer = dh_peer_key(crypto_dh_curve(d->alg), pt, 1 + peer_len);
+	if (!peer || !dh_peer_valid(peer))
+		goto done;
+	if (!chunk_alloc(secret, d->alg->secret_len))
+		goto done;
+	rc = dh_agree(d, peer, secret->ptr, secret->len);
+	if (rc < 0)
+		chunk_clear(secret);
+done:
+	EVP_PKEY_free(peer);
+	return rc;
+}
+
+/* pub = priv * G, as an uncompressed SEC 1 point (test-only path, so EC_POINT is fine). */
+static size_t dh_pub_from_priv(const char *curve, const BIGNUM *priv, uint8_t *out, size_t cap)
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(EC_curve_nist2nid(curve));
+	EC_POINT *pub = group ? EC_POINT_new(group) : NULL;
+	size_t len = 0;
+
+	if (pub && EC_POINT_mul(group, pub, priv, NULL, NULL, NULL))
+		len = EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, out, cap, NULL);
+	EC_POINT_free(pub);
+	EC_GROUP_free(group);
+	return len;
+}
+
+static EVP_PKEY *dh_key_from_priv(const char *curve, const BIGNUM *priv)
+{
+	uint8_t pt[DH_MAX_POINT];
+	size_t pt_len = dh_pub_from_priv(curve, priv, pt, sizeof(pt));
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *pkey = NULL;
+
+	if (!pt_len || !bld || !ctx ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve, 0) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, pt_len))
+		goto done;
+	params = OSSL_PARAM_BLD_to_param(bld);
+	if (!params || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) <= 0)
+		pkey = NULL;
+done:
+	/* The scalar came from a secure BIGNUM, so the builder put it in the secure heap,
+	 * which is cleared on free. */
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+struct dh *dh_new_from_private(const struct dh_alg *alg, const uint8_t *priv, size_t priv_len)
+{
+	const char *curve = alg ? crypto_dh_curve(alg) : NULL;
+	BIGNUM *bn;
+	struct dh *d = NULL;
+
+	if (!curve || !priv || priv_len == 0 || priv_len > alg->secret_len)
+		return NULL;
+	bn = BN_secure_new();
+	if (bn && BN_bin2bn(priv, (int)priv_len, bn) && !BN_is_zero(bn))
+		d = dh_wrap(alg, dh_key_from_priv(curve, bn));
+	BN_clear_free(bn);
+	return d;
+}
