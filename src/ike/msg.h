@@ -62,14 +62,23 @@ struct ike_msg {
 	uint8_t sk_type;        /* PL_SK or PL_SKF */
 	uint8_t sk_first;       /* next-payload field of the SK header = first inner payload */
 	size_t sk_off;          /* offset of the SK generic header within the packet */
+	/* Added: RFC 7383 fragment fields, valid when sk_type == PL_SKF (1 <= frag_num <= total). */
+	uint16_t frag_num;
+	uint16_t frag_total;
 };
 
 /* Parses the 28-byte header and the unencrypted payload chain. The header's length field must
- * equal len. */
+ * equal len. An SK/SKF payload must be the last one; it is also recorded as the last entry of
+ * m->pl (body = IV, ciphertext and ICV; for SKF after the 4-byte fragment header). */
 int ike_msg_parse(const uint8_t *pkt, size_t len, struct ike_msg *m);
-/* Parses just the header (for dispatch by SPI before any further work). */
+/* Parses just the header (for dispatch by SPI before any further work). len is the datagram
+ * length: needs len >= 28, major version 2 (else IKE_E_VERSION) and 28 <= length field <= len.
+ * Reserved flag bits and the minor version are ignored on receipt (RFC 7296 §3.1). */
 int ike_hdr_parse(const uint8_t *pkt, size_t len, struct ike_hdr *h);
-/* Parses a chain of payloads (e.g. the decrypted SK contents) starting with type first. */
+/* Parses a chain of payloads (e.g. the decrypted SK contents) starting with type first.
+ * Resets m->n_pl and m->crit_type (the header and sk_* fields are left alone, so the same
+ * struct may be reused after ike_sk_open); an SK/SKF payload inside the chain is a syntax
+ * error. The chain must end exactly at len. */
 int ike_chain_parse(const uint8_t *buf, size_t len, uint8_t first, struct ike_msg *m);
 /* First payload of a type in m, or NULL. */
 const struct ike_payload *ike_msg_find(const struct ike_msg *m, uint8_t type);
@@ -142,6 +151,9 @@ struct ike_ts {
 struct ike_ts_pl {
 	uint8_t n_ts;
 	struct ike_ts ts[IKE_MAX_TS];
+	/* Added: selectors of other types (IPv6 range, type 8, length 40; or unknown types) that
+	 * were well-formed but skipped and not stored in ts[]. Not used by ike_add_ts. */
+	uint8_t n_skipped;
 };
 
 struct ike_cert_pl {
@@ -159,6 +171,8 @@ int ike_parse_notify(const struct ike_payload *p, struct ike_notify_pl *out);
 int ike_parse_delete(const struct ike_payload *p, struct ike_delete_pl *out);
 int ike_parse_ts(const struct ike_payload *p, struct ike_ts_pl *out);
 int ike_parse_cert(const struct ike_payload *p, struct ike_cert_pl *out); /* CERT and CERTREQ */
+/* Added. Vendor ID: any non-empty body. */
+int ike_parse_vendor(const struct ike_payload *p, const uint8_t **data, size_t *len);
 
 /* ---- building ---- */
 /*
@@ -174,6 +188,7 @@ struct ike_builder {
 	size_t sk_body;    /* offset where the SK's inner payloads start */
 	size_t sk_np_off;  /* np_off saved outside SK */
 	bool in_sk;
+	bool closed;       /* added: SK ended; nothing may follow it (sticky failure if tried) */
 };
 
 void ike_build_begin(struct ike_builder *b, uint8_t *buf, size_t cap, const struct ike_hdr *h);
@@ -209,9 +224,32 @@ int ike_build_sk_end(struct ike_builder *b, const struct ike_sk_keys *k);
 /* Patches the header length; returns the message length or -1 if anything failed. */
 int ike_build_end(struct ike_builder *b);
 
+/*
+ * Added: RFC 7383 fragmentation. To fragment a message, build it as usual up to (not including)
+ * ike_build_sk_end(), take its inner chain with ike_build_sk_plain(), and cut that into slices
+ * of at most ike_skf_max_data(k, size) bytes, each sent with ike_build_skf() as fragment
+ * num/total (num 1 carries first = the first inner payload type; later fragments 0).
+ */
+/* While in the SK: the inner chain written so far (inside b's buffer) and its first type. */
+int ike_build_sk_plain(const struct ike_builder *b, const uint8_t **data, size_t *len,
+		       uint8_t *first);
+/* Bytes that SK/SKF protection adds around the inner data at most: IKE header, generic header
+ * (+4 for SKF), IV, worst-case padding + pad length byte, ICV. */
+size_t ike_sk_overhead(const struct ike_sk_keys *k, uint8_t sk_type);
+/* Largest inner slice that keeps one SKF message within msg_size bytes (0 if none fits). */
+size_t ike_skf_max_data(const struct ike_sk_keys *k, size_t msg_size);
+/* One whole Encrypted Fragment message (header h, whose next_payload is ignored and set to
+ * PL_SKF). AEAD AAD = IKE header through the Total Fragments field (RFC 7383 §2.5). Returns the
+ * message length or -1. */
+int ike_build_skf(uint8_t *buf, size_t cap, const struct ike_hdr *h, uint8_t first, uint16_t num,
+		  uint16_t total, const uint8_t *data, size_t len, const struct ike_sk_keys *k);
+
 /* Verifies and decrypts the SK payload of a message parsed by ike_msg_parse(), in place.
- * On success *plain/*plain_len give the inner payload chain (inside pkt), whose first payload
- * type is m->sk_first. Integrity is checked (constant time) before anything is decrypted. */
+ * On success *plain and *plain_len give the inner payload chain (inside pkt), whose first payload
+ * type is m->sk_first. Integrity is checked (constant time) before anything is decrypted.
+ * Works for SKF too (*plain is then the fragment's slice of the inner chain). Errors:
+ * IKE_E_SHORT (too short for IV/ICV/one block), IKE_E_SYNTAX (ciphertext not a multiple of the
+ * block, pad length beyond the plaintext), IKE_E_INTEGRITY (ICV/tag), IKE_E_CRYPTO. */
 int ike_sk_open(uint8_t *pkt, size_t len, const struct ike_msg *m, const struct ike_sk_keys *k,
 		uint8_t **plain, size_t *plain_len);
 
