@@ -1,0 +1,290 @@
+/* Data-plane lifecycle and control operations (see dp.h). */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "esp/dp_int.h"
+#include "util/log.h"
+
+static int io_init(struct dp_io *io)
+{
+	io->bufs = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF_SIZE);
+	if (!io->bufs)
+		return -1;
+	memset(io->bufs, 0, (size_t)DP_BATCH * DP_BUF_SIZE);
+	for (unsigned i = 0; i < DP_BATCH; i++) {
+		struct msghdr *h = &io->msgs[i].msg_hdr;
+		io->iov[i].iov_base = io->bufs + (size_t)i * DP_BUF_SIZE + DP_HEADROOM;
+		h->msg_iov = &io->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &io->addr[i];
+		h->msg_control = io->cmsg[i].buf;
+	}
+	return 0;
+}
+
+struct dp *dp_new(const struct dp_config *cfg)
+{
+	struct dp *dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return NULL;
+	dp->cfg = *cfg;
+	dp->raw_fd = dp->udp_fd = dp->ep_out = dp->ep_in = dp->stop_fd = -1;
+	pthread_mutex_init(&dp->lock, NULL);
+	rcu_init(&dp->rcu);
+	struct ptab *t = ptab_new();
+	atomic_init(&dp->tunnels, t);
+	if (!t || sad_init(&dp->sad, &dp->rcu) < 0 || io_init(&dp->io_out) < 0 ||
+	    io_init(&dp->io_in) < 0 || dp_sockets_open(dp) < 0) {
+		dp_free(dp);
+		return NULL;
+	}
+	return dp;
+}
+
+int dp_start(struct dp *dp)
+{
+	if (dp->running)
+		return 0;
+	if (pthread_create(&dp->th_out, NULL, dp_out_main, dp) != 0)
+		return -1;
+	if (pthread_create(&dp->th_in, NULL, dp_in_main, dp) != 0) {
+		uint64_t one = 1;
+		(void)!write(dp->stop_fd, &one, sizeof(one));
+		pthread_join(dp->th_out, NULL);
+		return -1;
+	}
+	pthread_setname_np(dp->th_out, "dp-out");
+	pthread_setname_np(dp->th_in, "dp-in");
+	dp->running = true;
+	return 0;
+}
+
+void dp_stop(struct dp *dp)
+{
+	if (!dp->running)
+		return;
+	uint64_t one = 1;
+	(void)!write(dp->stop_fd, &one, sizeof(one)); /* level-triggered: both threads see it */
+	pthread_join(dp->th_out, NULL);
+	pthread_join(dp->th_in, NULL);
+	uint64_t v;
+	(void)!read(dp->stop_fd, &v, sizeof(v));
+	dp->running = false;
+}
+
+static void free_tunnel(void *arg, uint64_t key, void *val)
+{
+	free(val);
+}
+
+void dp_free(struct dp *dp)
+{
+	if (!dp)
+		return;
+	dp_stop(dp);
+	struct ptab *t = atomic_load(&dp->tunnels);
+	if (t) {
+		ptab_each(t, free_tunnel, NULL);
+		ptab_free(t);
+	}
+	sad_destroy(&dp->sad);
+	dp_sockets_close(dp);
+	free(dp->io_out.bufs);
+	free(dp->io_in.bufs);
+	pthread_mutex_destroy(&dp->lock);
+	free(dp);
+}
+
+int dp_udp_fd(const struct dp *dp)
+{
+	return dp->udp_fd;
+}
+
+uint16_t dp_udp_port(const struct dp *dp)
+{
+	return dp->udp_port;
+}
+
+/* Replaces the tunnel table and waits until no worker can still read the old one. */
+static void tunnels_publish(struct dp *dp, struct ptab *next)
+{
+	struct ptab *old = atomic_exchange(&dp->tunnels, next);
+	rcu_synchronize(&dp->rcu);
+	ptab_free(old);
+}
+
+struct outbound_pick {
+	uint32_t tunnel_id;
+	struct esp_sa *sa;
+};
+
+static void pick_outbound(void *arg, uint64_t key, void *val)
+{
+	struct outbound_pick *p = arg;
+	struct esp_sa *sa = val;
+	if (!sa->inbound && sa->tunnel_id == p->tunnel_id && !p->sa)
+		p->sa = sa;
+}
+
+static struct dp_tunnel *tunnel_new(uint32_t id, int fd, uint32_t local, uint32_t remote)
+{
+	struct dp_tunnel *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->id = id;
+	t->fd = fd;
+	t->local_addr = local;
+	t->remote_addr = remote;
+	return t;
+}
+
+int dp_tunnel_add(struct dp *dp, uint32_t tunnel_id, int tun_fd, uint32_t local_addr,
+                  uint32_t remote_addr)
+{
+	int rc = -1;
+	pthread_mutex_lock(&dp->lock);
+	struct dp_tunnel *t = NULL;
+	struct ptab *next = NULL;
+	if (dp_tunnel_get(dp, tunnel_id) || fcntl(tun_fd, F_SETFL, O_NONBLOCK) < 0)
+		goto out;
+	t = tunnel_new(tunnel_id, tun_fd, local_addr, remote_addr);
+	next = t ? ptab_with(atomic_load(&dp->tunnels), tunnel_id, t) : NULL;
+	if (!next)
+		goto out;
+	struct outbound_pick pick = {tunnel_id, NULL};
+	ptab_each(atomic_load(&dp->sad.sas), pick_outbound, &pick);
+	atomic_store(&t->out, pick.sa);
+	/* Until the table is published the worker ignores this id's events (it finds no tunnel). */
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tunnel_id};
+	if (epoll_ctl(dp->ep_out, EPOLL_CTL_ADD, tun_fd, &ev) < 0) {
+		ptab_free(next);
+		goto out;
+	}
+	tunnels_publish(dp, next);
+	t = NULL;
+	rc = 0;
+out:
+	free(t);
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+int dp_tunnel_remove(struct dp *dp, uint32_t tunnel_id)
+{
+	pthread_mutex_lock(&dp->lock);
+	struct dp_tunnel *t = dp_tunnel_get(dp, tunnel_id);
+	struct ptab *next = t ? ptab_without(atomic_load(&dp->tunnels), tunnel_id) : NULL;
+	if (!next) {
+		pthread_mutex_unlock(&dp->lock);
+		return -1;
+	}
+	epoll_ctl(dp->ep_out, EPOLL_CTL_DEL, t->fd, NULL);
+	tunnels_publish(dp, next); /* the workers find tunnels by id, so none can hold t now */
+	free(t);
+	pthread_mutex_unlock(&dp->lock);
+	return 0;
+}
+
+int dp_sa_install(struct dp *dp, const struct esp_sa_params *p)
+{
+	struct esp_sa *sa = esp_sa_new(p);
+	if (!sa)
+		return -1;
+	pthread_mutex_lock(&dp->lock);
+	int rc = sad_add(&dp->sad, sa);
+	if (rc == 0 && !sa->inbound) {
+		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
+		struct esp_sa *none = NULL;
+		if (t)
+			atomic_compare_exchange_strong(&t->out, &none, sa);
+	}
+	pthread_mutex_unlock(&dp->lock);
+	if (rc < 0)
+		esp_sa_free(sa);
+	return rc;
+}
+
+int dp_sa_remove(struct dp *dp, uint32_t spi, bool inbound)
+{
+	pthread_mutex_lock(&dp->lock);
+	struct esp_sa *sa = sad_lookup(&dp->sad, spi, inbound);
+	if (sa && !inbound) {
+		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
+		struct esp_sa *cur = sa;
+		if (t)
+			atomic_compare_exchange_strong(&t->out, &cur, NULL);
+	}
+	/* sad_del waits for a grace period, which also covers the detached outbound pointer */
+	int rc = sa ? sad_del(&dp->sad, spi, inbound) : -1;
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+int dp_set_outbound(struct dp *dp, uint32_t tunnel_id, uint32_t spi)
+{
+	int rc = -1;
+	pthread_mutex_lock(&dp->lock);
+	struct dp_tunnel *t = dp_tunnel_get(dp, tunnel_id);
+	struct esp_sa *sa = sad_lookup(&dp->sad, spi, false);
+	if (t && sa && sa->tunnel_id == tunnel_id) {
+		atomic_store(&t->out, sa);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+int dp_sa_stats(struct dp *dp, uint32_t spi, bool inbound, struct esp_sa_stats *out)
+{
+	pthread_mutex_lock(&dp->lock);
+	struct esp_sa *sa = sad_lookup(&dp->sad, spi, inbound);
+	if (sa)
+		esp_sa_stats(sa, out);
+	pthread_mutex_unlock(&dp->lock);
+	return sa ? 0 : -1;
+}
+
+#define LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+
+int dp_tunnel_stats(struct dp *dp, uint32_t tunnel_id, struct dp_tunnel_stats *out)
+{
+	pthread_mutex_lock(&dp->lock);
+	struct dp_tunnel *t = dp_tunnel_get(dp, tunnel_id);
+	if (t) {
+		struct esp_sa *sa = atomic_load(&t->out);
+		*out = (struct dp_tunnel_stats){
+		    LD(t->tx_packets), LD(t->tx_bytes), LD(t->rx_packets), LD(t->rx_bytes),
+		    LD(t->tx_drops),   LD(t->rx_drops), sa ? sa->spi : 0};
+	}
+	pthread_mutex_unlock(&dp->lock);
+	return t ? 0 : -1;
+}
+
+void dp_get_stats(struct dp *dp, struct dp_stats *out)
+{
+	*out = (struct dp_stats){LD(dp->rx_packets), LD(dp->no_sa),      LD(dp->too_short),
+	                         LD(dp->keepalives), LD(dp->ike),        LD(dp->tun_rx),
+	                         LD(dp->tun_no_sa),  LD(dp->send_errors)};
+}
+
+int dp_send_keepalive(struct dp *dp, uint32_t tunnel_id)
+{
+	int rc = 1;
+	pthread_mutex_lock(&dp->lock);
+	struct dp_tunnel *t = dp_tunnel_get(dp, tunnel_id);
+	struct esp_sa *sa = t ? atomic_load(&t->out) : NULL;
+	if (sa && sa->natt_remote_port && dp->udp_fd >= 0) {
+		static const uint8_t ka = 0xff;
+		struct sockaddr_in to = {.sin_family = AF_INET,
+		                         .sin_port = htons(sa->natt_remote_port),
+		                         .sin_addr.s_addr =
+		                             sa->remote_addr ? sa->remote_addr : t->remote_addr};
+		rc =
+		    sendto(dp->udp_fd, &ka, 1, 0, (struct sockaddr *)&to, sizeof(to)) == 1 ? 0 : -1;
+	}
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}

@@ -1,0 +1,164 @@
+/* Inbound worker: ESP -> TUN. recvmmsg() batches from the raw ESP socket and the UDP
+ * encapsulation socket; SPI lookup, decapsulation in place, write to the SA's TUN. */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "esp/dp_int.h"
+#include "esp/esp.h"
+#include "esp/natt.h"
+#include "util/buf.h"
+
+static void deliver(struct dp *dp, struct esp_sa *sa, const struct esp_pkt *p)
+{
+	struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
+	if (!t) {
+		esp_ctr_add(&sa->ctr.drops[ESP_DROP_NO_TUNNEL], 1);
+		return;
+	}
+	if (write(t->fd, p->buf + p->off, p->len) != (ssize_t)p->len) {
+		esp_ctr_add(&sa->ctr.drops[ESP_DROP_IO], 1);
+		esp_ctr_add(&t->rx_drops, 1);
+		return;
+	}
+	esp_ctr_add(&t->rx_packets, 1);
+	esp_ctr_add(&t->rx_bytes, p->len);
+}
+
+static void in_esp(struct dp *dp, struct esp_pkt *p)
+{
+	uint32_t spi;
+	esp_ctr_add(&dp->rx_packets, 1);
+	if (!esp_peek_spi(p, &spi)) {
+		esp_ctr_add(&dp->too_short, 1);
+		return;
+	}
+	struct esp_sa *sa = sad_lookup(&dp->sad, spi, true);
+	if (!sa) {
+		esp_ctr_add(&dp->no_sa, 1);
+		return;
+	}
+	if (esp_decap(sa, p) != ESP_DROP_NONE) {
+		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
+		if (t)
+			esp_ctr_add(&t->rx_drops, 1);
+		return;
+	}
+	deliver(dp, sa, p);
+}
+
+/* Raw IPPROTO_ESP sockets deliver the outer IPv4 header too: skip it (IHL). */
+static void in_raw(struct dp *dp, uint8_t *buf, size_t len)
+{
+	struct rbuf r;
+	rbuf_init(&r, buf + DP_HEADROOM, len);
+	size_t ihl = (size_t)(rbuf_u8(&r) & 0x0f) * 4;
+	if (!rbuf_ok(&r) || ihl < 20 || ihl > len) {
+		esp_ctr_add(&dp->too_short, 1);
+		return;
+	}
+	struct esp_pkt p = {buf, DP_BUF_SIZE, DP_HEADROOM + ihl, len - ihl};
+	in_esp(dp, &p);
+}
+
+static void local_addr(struct msghdr *h, struct sockaddr_in *to, uint16_t port)
+{
+	*to = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(port)};
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			to->sin_addr = pi.ipi_addr;
+		}
+	}
+}
+
+static void in_udp(struct dp *dp, uint8_t *buf, size_t len, struct mmsghdr *m)
+{
+	uint8_t *data = buf + DP_HEADROOM;
+	switch (natt_classify(data, len)) {
+	case NATT_KEEPALIVE:
+		esp_ctr_add(&dp->keepalives, 1);
+		return;
+	case NATT_IKE:
+		esp_ctr_add(&dp->ike, 1);
+		if (dp->cfg.ike_cb) {
+			struct sockaddr_in to;
+			local_addr(&m->msg_hdr, &to, dp->udp_port);
+			dp->cfg.ike_cb(dp->cfg.cb_arg, data + NATT_MARKER_LEN,
+			               len - NATT_MARKER_LEN, m->msg_hdr.msg_name, &to);
+		}
+		return;
+	case NATT_INVALID:
+		esp_ctr_add(&dp->too_short, 1);
+		return;
+	case NATT_ESP:
+		break;
+	}
+	struct esp_pkt p = {buf, DP_BUF_SIZE, DP_HEADROOM, len};
+	in_esp(dp, &p);
+}
+
+static void rearm(struct dp_io *io, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct msghdr *h = &io->msgs[i].msg_hdr;
+		io->iov[i].iov_base = io->bufs + (size_t)i * DP_BUF_SIZE + DP_HEADROOM;
+		io->iov[i].iov_len = DP_MAX_IN;
+		h->msg_namelen = sizeof(io->addr[i]);
+		h->msg_control = io->cmsg[i].buf;
+		h->msg_controllen = sizeof(io->cmsg[i].buf);
+		h->msg_flags = 0;
+	}
+}
+
+/* Drains up to a few batches from one socket. */
+static void in_socket(struct dp *dp, struct dp_io *io, int fd, bool raw)
+{
+	for (int round = 0; round < 4; round++) {
+		rearm(io, DP_BATCH);
+		int n = recvmmsg(fd, io->msgs, DP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			uint8_t *buf = io->bufs + (size_t)i * DP_BUF_SIZE;
+			size_t len = io->msgs[i].msg_len;
+			if (io->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+				esp_ctr_add(&dp->too_short, 1);
+			else if (raw)
+				in_raw(dp, buf, len);
+			else
+				in_udp(dp, buf, len, &io->msgs[i]);
+		}
+		if (n < DP_BATCH)
+			return;
+	}
+}
+
+void *dp_in_main(void *arg)
+{
+	struct dp *dp = arg;
+	struct epoll_event ev[4];
+	for (;;) {
+		int n = epoll_wait(dp->ep_in, ev, 4, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		bool stop = false;
+		rcu_read_enter(&dp->rcu, DP_RCU_IN);
+		for (int i = 0; i < n; i++) {
+			uint64_t k = ev[i].data.u64;
+			if (k == DP_KEY_STOP)
+				stop = true;
+			else if (k == DP_KEY_RAW || k == DP_KEY_UDP)
+				in_socket(dp, &dp->io_in, k == DP_KEY_RAW ? dp->raw_fd : dp->udp_fd,
+				          k == DP_KEY_RAW);
+		}
+		rcu_read_leave(&dp->rcu, DP_RCU_IN);
+		if (stop)
+			break;
+	}
+	return NULL;
+}

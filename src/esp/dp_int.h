@@ -1,0 +1,94 @@
+/*
+ * Internals of the data-plane runtime shared by dp.c (control), dp_out.c and dp_in.c (workers).
+ * Not for use outside src/esp.
+ */
+#ifndef MGMTSEC_ESP_DP_INT_H
+#define MGMTSEC_ESP_DP_INT_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "esp/dp.h"
+#include "esp/esp_sa.h"
+#include "esp/ptab.h"
+#include "esp/rcu.h"
+#include "esp/sad.h"
+
+#define DP_BATCH    64   /* packets per recvmmsg/sendmmsg and per TUN wake-up */
+#define DP_HEADROOM 64   /* >= ESP header + IV (24); keeps the payload 16-byte aligned */
+#define DP_BUF_SIZE 4096 /* per packet: headroom + inner (<= MTU) + tailroom */
+#define DP_MAX_IN   (DP_BUF_SIZE - DP_HEADROOM - 64)
+
+/* epoll keys: tunnel ids are < 2^32, so these cannot collide with them */
+#define DP_KEY_STOP UINT64_MAX
+#define DP_KEY_RAW  (UINT64_MAX - 1)
+#define DP_KEY_UDP  (UINT64_MAX - 2)
+
+enum {
+	DP_RCU_OUT = 0,
+	DP_RCU_IN = 1
+};
+
+struct dp_tunnel {
+	uint32_t id;
+	int fd; /* borrowed from the daemon */
+	uint32_t local_addr, remote_addr;
+	_Atomic(struct esp_sa *) out; /* current outbound SA (owned by the SAD) */
+	/* written by the outbound thread */
+	_Atomic uint64_t tx_packets, tx_bytes, tx_drops;
+	char pad[64];
+	/* written by the inbound thread */
+	_Atomic uint64_t rx_packets, rx_bytes, rx_drops;
+};
+
+/* One worker's preallocated I/O state: packet buffers and the mmsghdr arrays pointing at them. */
+union dp_cmsg {
+	char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct cmsghdr align;
+};
+
+struct dp_io {
+	uint8_t *bufs; /* DP_BATCH * DP_BUF_SIZE, owned */
+	struct mmsghdr msgs[DP_BATCH];
+	struct iovec iov[DP_BATCH];
+	struct sockaddr_in addr[DP_BATCH];
+	union dp_cmsg cmsg[DP_BATCH];
+	/* outbound: slots queued per socket, in order */
+	unsigned n; /* slots used */
+	struct mmsghdr raw[DP_BATCH], udp[DP_BATCH];
+	unsigned n_raw, n_udp;
+};
+
+struct dp {
+	struct dp_config cfg;
+	int raw_fd, udp_fd, ep_out, ep_in, stop_fd;
+	uint16_t udp_port;
+	pthread_t th_out, th_in;
+	bool running;
+	struct rcu rcu;
+	struct sad sad;
+	_Atomic(struct ptab *) tunnels; /* id -> struct dp_tunnel, RCU like the SAD */
+	pthread_mutex_t lock;           /* serialises control operations */
+	struct dp_io io_out, io_in;
+	/* written by the inbound thread */
+	_Atomic uint64_t rx_packets, no_sa, too_short, keepalives, ike;
+	char pad[64];
+	/* written by the outbound thread */
+	_Atomic uint64_t tun_rx, tun_no_sa, send_errors;
+};
+
+static inline struct dp_tunnel *dp_tunnel_get(struct dp *dp, uint32_t id)
+{
+	return ptab_get(atomic_load_explicit(&dp->tunnels, memory_order_acquire), id);
+}
+
+void *dp_out_main(void *arg);
+void *dp_in_main(void *arg);
+/* Sockets and epoll sets (dp_sock.c). */
+int dp_sockets_open(struct dp *dp);
+void dp_sockets_close(struct dp *dp);
+
+#endif

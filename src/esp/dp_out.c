@@ -1,0 +1,140 @@
+/* Outbound worker: TUN -> ESP. Reads batches from the TUN fds, encapsulates in place and sends
+ * each batch with one sendmmsg() per socket. */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "esp/dp_int.h"
+#include "esp/esp.h"
+
+#define DP_TUN_READS 32 /* per tunnel per wake-up, so one busy tunnel cannot starve others */
+
+static void send_all(struct dp *dp, int fd, struct mmsghdr *m, unsigned n)
+{
+	unsigned done = 0;
+	while (done < n) {
+		int r = sendmmsg(fd, m + done, n - done, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			esp_ctr_add(&dp->send_errors, 1); /* skip the packet that failed */
+			done++;
+		} else {
+			done += (unsigned)r;
+		}
+	}
+}
+
+static void flush(struct dp *dp, struct dp_io *io)
+{
+	if (io->n_raw)
+		send_all(dp, dp->raw_fd, io->raw, io->n_raw);
+	if (io->n_udp)
+		send_all(dp, dp->udp_fd, io->udp, io->n_udp);
+	io->n = io->n_raw = io->n_udp = 0;
+}
+
+/* Source address through IP_PKTINFO, so each tunnel sends from its own `tunnel source`. */
+static void set_source(struct msghdr *h, union dp_cmsg *c, uint32_t src)
+{
+	if (!src) {
+		h->msg_controllen = 0;
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	h->msg_control = c->buf;
+	h->msg_controllen = sizeof(c->buf);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(h);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+	struct in_pktinfo pi = {.ipi_spec_dst.s_addr = src};
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+}
+
+static void queue(struct dp *dp, struct dp_io *io, const struct dp_tunnel *t,
+                  const struct esp_sa *sa, const struct esp_pkt *p)
+{
+	unsigned s = io->n++;
+	struct msghdr *h = &io->msgs[s].msg_hdr;
+	io->iov[s].iov_base = p->buf + p->off;
+	io->iov[s].iov_len = p->len;
+	io->addr[s] = (struct sockaddr_in){.sin_family = AF_INET,
+	                                   .sin_port = htons(sa->natt_remote_port),
+	                                   .sin_addr.s_addr =
+	                                       sa->remote_addr ? sa->remote_addr : t->remote_addr};
+	h->msg_namelen = sizeof(io->addr[s]);
+	set_source(h, &io->cmsg[s], sa->local_addr ? sa->local_addr : t->local_addr);
+	bool udp = sa->natt_remote_port && dp->udp_fd >= 0;
+	if (udp)
+		io->udp[io->n_udp++] = io->msgs[s];
+	else
+		io->raw[io->n_raw++] = io->msgs[s];
+}
+
+/* One packet read from the TUN into slot io->n: encapsulate and queue, or count the drop. */
+static void out_packet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t, size_t len)
+{
+	struct esp_sa *sa = atomic_load_explicit(&t->out, memory_order_acquire);
+	uint8_t *buf = io->bufs + (size_t)io->n * DP_BUF_SIZE;
+	struct esp_pkt p = {buf, DP_BUF_SIZE, DP_HEADROOM, len};
+	esp_ctr_add(&dp->tun_rx, 1);
+	if (!sa) {
+		esp_ctr_add(&dp->tun_no_sa, 1);
+		esp_ctr_add(&t->tx_drops, 1);
+		return;
+	}
+	if (esp_encap(sa, &p) != ESP_DROP_NONE) {
+		esp_ctr_add(&t->tx_drops, 1);
+		return;
+	}
+	if (esp_sa_take_rekey_due(sa) && dp->cfg.rekey_cb)
+		dp->cfg.rekey_cb(dp->cfg.cb_arg, t->id, sa->spi);
+	esp_ctr_add(&t->tx_packets, 1);
+	esp_ctr_add(&t->tx_bytes, len);
+	queue(dp, io, t, sa, &p);
+}
+
+static void out_tunnel(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
+{
+	for (int i = 0; i < DP_TUN_READS; i++) {
+		if (io->n == DP_BATCH)
+			flush(dp, io);
+		uint8_t *buf = io->bufs + (size_t)io->n * DP_BUF_SIZE;
+		ssize_t r = read(t->fd, buf + DP_HEADROOM, DP_MAX_IN);
+		if (r <= 0)
+			break; /* EAGAIN: drained */
+		out_packet(dp, io, t, (size_t)r);
+	}
+}
+
+void *dp_out_main(void *arg)
+{
+	struct dp *dp = arg;
+	struct dp_io *io = &dp->io_out;
+	struct epoll_event ev[32];
+	for (;;) {
+		int n = epoll_wait(dp->ep_out, ev, 32, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		bool stop = false;
+		rcu_read_enter(&dp->rcu, DP_RCU_OUT);
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u64 == DP_KEY_STOP) {
+				stop = true;
+				continue;
+			}
+			struct dp_tunnel *t = dp_tunnel_get(dp, (uint32_t)ev[i].data.u64);
+			if (t)
+				out_tunnel(dp, io, t);
+		}
+		flush(dp, io);
+		rcu_read_leave(&dp->rcu, DP_RCU_OUT);
+		if (stop)
+			break;
+	}
+	return NULL;
+}

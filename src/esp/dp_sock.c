@@ -1,0 +1,93 @@
+/* Sockets, epoll sets and the stop eventfd of the data plane. */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "esp/dp_int.h"
+#include "util/log.h"
+
+#define DP_SOCKBUF (4 << 20)
+
+static void bigger_buffers(int fd)
+{
+	int sz = DP_SOCKBUF;
+	/* FORCE variants need CAP_NET_ADMIN; fall back to the capped ones. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+}
+
+static int epoll_add(int ep, int fd, uint64_t key)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = key};
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int open_udp(struct dp *dp)
+{
+	int one = 1;
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	                          .sin_port =
+	                              htons(dp->cfg.udp_port ? dp->cfg.udp_port : DP_UDP_PORT),
+	                          .sin_addr.s_addr = dp->cfg.udp_addr};
+	socklen_t sl = sizeof(sin);
+	dp->udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dp->udp_fd < 0)
+		return -1;
+	setsockopt(dp->udp_fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	bigger_buffers(dp->udp_fd);
+	if (bind(dp->udp_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(dp->udp_fd, (struct sockaddr *)&sin, &sl) < 0) {
+		log_err("dp: UDP %u: %s", ntohs(sin.sin_port), strerror(errno));
+		return -1;
+	}
+	dp->udp_port = ntohs(sin.sin_port);
+	return epoll_add(dp->ep_in, dp->udp_fd, DP_KEY_UDP);
+}
+
+static int open_raw(struct dp *dp)
+{
+	dp->raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ESP);
+	if (dp->raw_fd < 0) {
+		log_err("dp: raw ESP socket: %s", strerror(errno));
+		return -1;
+	}
+	bigger_buffers(dp->raw_fd);
+	return epoll_add(dp->ep_in, dp->raw_fd, DP_KEY_RAW);
+}
+
+int dp_sockets_open(struct dp *dp)
+{
+	dp->ep_out = epoll_create1(EPOLL_CLOEXEC);
+	dp->ep_in = epoll_create1(EPOLL_CLOEXEC);
+	dp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (dp->ep_out < 0 || dp->ep_in < 0 || dp->stop_fd < 0)
+		return -1;
+	if (epoll_add(dp->ep_out, dp->stop_fd, DP_KEY_STOP) < 0 ||
+	    epoll_add(dp->ep_in, dp->stop_fd, DP_KEY_STOP) < 0)
+		return -1;
+	if (!dp->cfg.no_raw && open_raw(dp) < 0)
+		return -1;
+	if (!dp->cfg.no_udp && open_udp(dp) < 0)
+		return -1;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void dp_sockets_close(struct dp *dp)
+{
+	close_fd(&dp->raw_fd);
+	close_fd(&dp->udp_fd);
+	close_fd(&dp->ep_out);
+	close_fd(&dp->ep_in);
+	close_fd(&dp->stop_fd);
+}
