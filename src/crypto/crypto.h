@@ -99,12 +99,20 @@ const struct integ_alg *crypto_integ(uint16_t id);
 const struct prf_alg *crypto_prf(uint16_t id);
 const struct dh_alg *crypto_dh(uint16_t id);
 
+/* ---- plain hash ---- */
+/* SHA-1 of data (RFC 7296 §2.23 NAT detection hashes). Added by the IKE engine. */
+int crypto_sha1(const void *data, size_t len, uint8_t out[20]);
+
 /* ---- randomness ---- */
 int crypto_random(void *out, size_t len);
 
-/* ---- ciphers (one context per SA and direction; IV per call) ---- */
+/* ---- ciphers (one context per SA and direction; IV per call) ----
+ * The key schedule is set up once in cipher_new; each call only installs the new IV. A context
+ * must not be used by two threads at once (callers serialise per SA direction).
+ * An encrypt context encrypts/seals, a decrypt context decrypts/opens; using a CBC context for
+ * GCM or the reverse, or sealing with a decrypt context, returns -1. */
 struct cipher;
-/* key: alg->key_len bytes (for GCM the last 4 bytes are the salt). */
+/* key: exactly alg->key_len bytes (for GCM the last 4 bytes are the salt), else NULL. */
 struct cipher *cipher_new(const struct encr_alg *alg, const uint8_t *key, size_t key_len, bool encrypt);
 void cipher_free(struct cipher *c);
 /* AES-CBC in place; len must be a multiple of 16; no padding is added or removed. */
@@ -117,8 +125,11 @@ int cipher_gcm_seal(struct cipher *c, const uint8_t iv[8], const uint8_t *aad, s
 int cipher_gcm_open(struct cipher *c, const uint8_t iv[8], const uint8_t *aad, size_t aad_len,
 		    uint8_t *data, size_t len, const uint8_t *tag);
 
-/* ---- integrity (HMAC, truncated per RFC 4868 / RFC 2404) ---- */
+/* ---- integrity (HMAC, truncated per RFC 4868 / RFC 2404) ----
+ * Keyed once; per call the keyed HMAC state is re-initialised (no allocation). One struct mac
+ * must not be used by two threads at once. */
 struct mac;
+/* key: exactly alg->key_len bytes, else NULL. */
 struct mac *mac_new(const struct integ_alg *alg, const uint8_t *key, size_t key_len);
 void mac_free(struct mac *m);
 /* out receives alg->icv_len bytes. */
@@ -142,8 +153,10 @@ void dh_free(struct dh *d);
 const struct dh_alg *dh_alg_of(const struct dh *d);
 /* Writes our public value (x || y, alg->pub_len bytes). */
 int dh_public(const struct dh *d, uint8_t *out, size_t out_len);
-/* Validates the peer's public value (length, on the curve, not infinity) and derives the
- * shared secret (x coordinate, alg->secret_len bytes) into secret (a new chunk). */
+/* Validates the peer's public value (exactly alg->pub_len bytes, x || y without the 0x04
+ * prefix; on the curve, coordinates in range, not infinity) and derives the shared secret
+ * (x coordinate, alg->secret_len bytes, left-padded) into secret (a new chunk, owned by the
+ * caller, chunk_clear it). On failure secret is left empty. */
 int dh_derive(struct dh *d, const uint8_t *peer_pub, size_t peer_len, struct chunk *secret);
 /* For known-answer tests only: a key pair from a given private scalar (big-endian). */
 struct dh *dh_new_from_private(const struct dh_alg *alg, const uint8_t *priv, size_t priv_len);
@@ -170,26 +183,32 @@ void cert_free(struct cert *c);
 const uint8_t *cert_der(const struct cert *c, size_t *len);
 /* SHA-1 of the certificate's SubjectPublicKeyInfo (CERTREQ authority hashes, RFC 7296 §3.7). */
 int cert_spki_sha1(const struct cert *c, uint8_t out[20]);
-/* Subject DN as DER, and as a one-line text ("C=.., O=.., CN=.."). */
+/* Subject DN as DER (a new chunk), and as a one-line text ("C=US, O=Example, CN=host",
+ * RFC 2253 escaping, ", " between RDNs); the text form returns -1 if out_len is too small. */
 int cert_subject_der(const struct cert *c, struct chunk *out);
 int cert_subject_text(const struct cert *c, char *out, size_t out_len);
-/* True if the certificate names this IPv4 address (network order) or DNS name in subjectAltName. */
+/* True if the certificate names this IPv4 address (network order) or DNS name in subjectAltName.
+ * DNS names match exactly (case-insensitive, no wildcards); the subject CN is not consulted. */
 bool cert_has_ip(const struct cert *c, uint32_t ipv4_be);
 bool cert_has_dns(const struct cert *c, const char *name);
-/* Verifies c against CA file (PEM, may hold several) with optional CRL file and intermediate
- * certificates; checks signature chain, validity dates and (when present) key usage.
+/* Verifies c against CA file (PEM, may hold several) with optional CRL file (PEM) and
+ * intermediate certificates (chain, borrowed); checks signature chain, validity dates and,
+ * when present, key usage (the leaf must allow digitalSignature or nonRepudiation). With a CRL
+ * file the leaf's revocation status is checked against its issuer's CRL.
  * On failure writes a reason to why (if not NULL). */
 int cert_verify(const struct cert *c, struct cert *const *chain, size_t n_chain,
 		const char *ca_file, const char *crl_file, char *why, size_t why_len);
 
-/* Signature bytes are allocated into sig (a chunk). */
+/* Signature bytes are allocated into sig (a new chunk). RSA keys only. PSS uses MGF1 with the
+ * same hash and a salt as long as the hash (as the AlgorithmIdentifiers below say). */
 int sig_sign(const struct privkey *k, enum sig_scheme s, const uint8_t *data, size_t len,
 	     struct chunk *sig);
 /* Returns 0 when the signature verifies with c's public key, -1 otherwise. */
 int sig_verify(const struct cert *c, enum sig_scheme s, const uint8_t *data, size_t len,
 	       const uint8_t *sig, size_t sig_len);
 /* RFC 7427 §3 AlgorithmIdentifier DER for a scheme (the bytes in the AUTH payload after the
- * 1-byte length), and the reverse lookup. */
+ * 1-byte length; static, never freed), and the reverse lookup (exact byte match; -1 if the
+ * blob is not one of ours). PKCS#1 blobs are RFC 7427 A.1, PSS blobs follow A.4.3. */
 const uint8_t *sig_algid_der(enum sig_scheme s, size_t *len);
 int sig_scheme_from_algid(const uint8_t *der, size_t len, enum sig_scheme *s);
 
