@@ -11,7 +11,7 @@
 #include <limits.h>
 
 struct pki {
-	char dir[128]; /* short, so every path below fits */
+	char dir[128];             /* short, so every path below fits */
 	char ca[PATH_MAX];         /* root CA */
 	char inter[PATH_MAX];      /* intermediate CA, issued by root */
 	char other_ca[PATH_MAX];   /* unrelated CA */
