@@ -264,6 +264,18 @@ static void test_dh_invalid_points(void **state)
 	dh_free(peer);
 }
 
+static void test_sha1(void **state)
+{
+	/* FIPS 180-2 appendix A.1: SHA-1("abc"). */
+	static const uint8_t expect[20] = {0xa9, 0x99, 0x3e, 0x36, 0x47, 0x06, 0x81,
+	                                   0x6a, 0xba, 0x3e, 0x25, 0x71, 0x78, 0x50,
+	                                   0xc2, 0x6c, 0x9c, 0xd0, 0xd8, 0x9d};
+	uint8_t out[20];
+
+	assert_int_equal(crypto_sha1("abc", 3, out), 0);
+	assert_memory_equal(out, expect, sizeof(out));
+}
+
 static void test_dh_from_private_args(void **state)
 {
 	const struct dh_alg *alg = crypto_dh(DH_ECP_256);
@@ -289,6 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_dh_agreement),
 	    cmocka_unit_test(test_dh_invalid_points),
 	    cmocka_unit_test(test_dh_from_private_args),
+	    cmocka_unit_test(test_sha1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
