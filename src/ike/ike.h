@@ -30,12 +30,12 @@ struct ike_io {
 	 * prepended by the I/O layer (the engine passes lport/rport 4500 then). Returns 0 or -1;
 	 * a failure is treated like a lost datagram. */
 	int (*send)(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
-		    uint32_t remote, uint16_t rport);
+	            uint32_t remote, uint16_t rport);
 	/* Install both directions of a Child SA (inbound first, then outbound — make-before-break).
 	 * The new outbound SA becomes the tunnel's current one. Returns 0 or -1. The engine wipes
 	 * its copies of *in and *out after the call. */
 	int (*child_install)(void *arg, const struct esp_sa_params *in,
-			     const struct esp_sa_params *out);
+	                     const struct esp_sa_params *out);
 	void (*child_remove)(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out);
 	/* Tunnel up (first Child SA installed) / down (last one removed). */
 	void (*tunnel_state)(void *arg, uint32_t tunnel_id, bool up);
@@ -52,7 +52,7 @@ int ike_set_config(struct ike *ike, const struct ike_cfg *cfg);
 
 /* One datagram received on (local, lport) from (remote, rport); non-ESP marker stripped. */
 void ike_input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
-	       uint32_t remote, uint16_t rport);
+               uint32_t remote, uint16_t rport);
 
 /* Sends Delete for every IKE SA (best effort, once, no retransmission), removes every Child SA
  * through io, and stops initiating. ike_free() afterwards. */
@@ -72,7 +72,7 @@ void ike_get_timing(const struct ike *ike, struct ike_timing *t);
 /* ---- operator view ---- */
 #define IKE_INFO_MAX_CHILD 4
 struct ike_child_info {
-	char local_sel[48];  /* "0.0.0.0/0 - 255.255.255.255/65535" */
+	char local_sel[48]; /* "0.0.0.0/0 - 255.255.255.255/65535" */
 	char remote_sel[48];
 	uint32_t spi_in, spi_out;
 	char encr[16];       /* "AES-CBC", "AES-GCM" */
@@ -89,16 +89,16 @@ struct ike_sa_info {
 	uint32_t ike_sa_id;
 	uint32_t tunnel_id;
 	char ifname[16];
-	char status[16];       /* "UP-ACTIVE", "UP-IDLE", "IN-NEG", "DELETED" */
-	char state[16];        /* "READY", "INIT-SENT", ... */
-	char description[48];  /* "Negotiation done", or why it failed */
+	char status[16];      /* "UP-ACTIVE", "UP-IDLE", "IN-NEG", "DELETED" */
+	char state[16];       /* "READY", "INIT-SENT", ... */
+	char description[48]; /* "Negotiation done", or why it failed */
 	bool initiator;
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;
-	char encr[16];         /* "AES-CBC" */
+	char encr[16]; /* "AES-CBC" */
 	uint16_t keysize;
-	char prf[16];          /* "SHA256" */
-	char integ[16];        /* "SHA256", "None" for GCM */
+	char prf[16];   /* "SHA256" */
+	char integ[16]; /* "SHA256", "None" for GCM */
 	uint16_t dh_group;
 	char auth_sign[8], auth_verify[8]; /* "PSK" / "RSA" */
 	uint32_t lifetime_s;
@@ -115,19 +115,19 @@ size_t ike_get_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
 
 struct ike_stats {
 	uint64_t rx_packets, tx_packets;
-	uint64_t rx_dropped_malformed;   /* header, payload chain or payload unparsable */
-	uint64_t rx_dropped_unknown_spi; /* no IKE SA with that SPI */
-	uint64_t rx_dropped_integrity;   /* SK checksum / AEAD tag mismatch */
-	uint64_t rx_dropped_msgid;       /* outside the window, or unexpected response */
+	uint64_t rx_dropped_malformed;    /* header, payload chain or payload unparsable */
+	uint64_t rx_dropped_unknown_spi;  /* no IKE SA with that SPI */
+	uint64_t rx_dropped_integrity;    /* SK checksum / AEAD tag mismatch */
+	uint64_t rx_dropped_msgid;        /* outside the window, or unexpected response */
 	uint64_t rx_dropped_unknown_peer; /* IKE_SA_INIT from an address no tunnel expects */
-	uint64_t rx_retransmits;         /* retransmitted requests answered from cache */
+	uint64_t rx_retransmits;          /* retransmitted requests answered from cache */
 	uint64_t tx_retransmits;
 	uint64_t auth_failed;
 	uint64_t no_proposal;
-	uint64_t negotiations_failed;    /* timeouts and error notifies, both roles */
-	uint64_t half_open;              /* current: IKE SAs not yet established */
-	uint64_t established;            /* current: established IKE SAs */
-	uint64_t child_sas;              /* current: installed Child SAs */
+	uint64_t negotiations_failed; /* timeouts and error notifies, both roles */
+	uint64_t half_open;           /* current: IKE SAs not yet established */
+	uint64_t established;         /* current: established IKE SAs */
+	uint64_t child_sas;           /* current: installed Child SAs */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
 

@@ -34,34 +34,38 @@ struct ike_cfg_proposal {
 /* One ESP transform set. */
 struct ike_cfg_esp {
 	char name[33];
-	uint16_t encr;      /* ENCR_AES_CBC or ENCR_AES_GCM_16 */
+	uint16_t encr; /* ENCR_AES_CBC or ENCR_AES_GCM_16 */
 	uint16_t encr_bits;
-	uint16_t integ;     /* AUTH_NONE for GCM */
+	uint16_t integ; /* AUTH_NONE for GCM */
 };
 
-enum ike_cfg_auth { IKE_AUTH_PSK = 1, IKE_AUTH_RSA = 2 };
+enum ike_cfg_auth {
+	IKE_AUTH_PSK = 1,
+	IKE_AUTH_RSA = 2
+};
 
 /* One protected tunnel interface, with everything resolved through its profiles. */
 struct ike_cfg_tunnel {
-	uint32_t tunnel_id;    /* N of tunnel-ipN */
-	char ifname[16];       /* "tunnel-ipN" */
-	uint32_t local_addr;   /* outer, network order (tunnel source resolved) */
-	uint32_t remote_addr;  /* tunnel destination, network order */
+	uint32_t tunnel_id;   /* N of tunnel-ipN */
+	char ifname[16];      /* "tunnel-ipN" */
+	uint32_t local_addr;  /* outer, network order (tunnel source resolved) */
+	uint32_t remote_addr; /* tunnel destination, network order */
 	bool shutdown;
+	bool passive; /* added: answer the peer but never initiate (tests; one-sided setups) */
 
 	/* IKE SA: from the ikev2 policy matching local_addr, and the ikev2 profile */
 	struct ike_cfg_proposal proposals[8];
 	size_t n_proposals;
 	char ike_profile[33];
-	uint32_t ike_lifetime_s;      /* 120..86400 */
+	uint32_t ike_lifetime_s; /* 120..86400 */
 	enum ike_cfg_auth auth_local;
 	bool auth_remote_psk, auth_remote_rsa; /* accepted methods from the peer */
-	struct chunk psk_local;        /* signs our AUTH */
-	struct chunk psk_remote;       /* verifies the peer's AUTH (same as local when symmetric) */
+	struct chunk psk_local;                /* signs our AUTH */
+	struct chunk psk_remote; /* verifies the peer's AUTH (same as local when symmetric) */
 	/* the profile's `match identity remote address A MASK` list (network order) */
 	uint32_t match_remote_addr[8], match_remote_mask[8];
 	size_t n_match_remote;
-	uint32_t dpd_interval_s;      /* 0 = off */
+	uint32_t dpd_interval_s; /* 0 = off */
 	/* certificates (trustpoint), empty when unused */
 	char ca_file[256], cert_file[256], key_file[256], crl_file[256];
 
@@ -69,8 +73,8 @@ struct ike_cfg_tunnel {
 	char ipsec_profile[33];
 	struct ike_cfg_esp esp[5];
 	size_t n_esp;
-	uint16_t pfs_group;           /* 0 = no PFS */
-	uint32_t child_lifetime_s;    /* 120..2592000 */
+	uint16_t pfs_group;        /* 0 = no PFS */
+	uint32_t child_lifetime_s; /* 120..2592000 */
 	uint32_t replay_window;
 };
 

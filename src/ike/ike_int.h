@@ -1,0 +1,112 @@
+/*
+ * Engine internals shared by the ike_*.c files: the engine object, the per-tunnel runtime
+ * state, and the entry points of each exchange task. Nothing outside src/ike includes this.
+ *
+ * Ownership: struct ike owns its tunnels (list) and SAs (list + indexes). A tunnel that left
+ * the configuration stays (removed = true) until its last SA is gone.
+ */
+#ifndef MGMTSEC_IKE_INT_H
+#define MGMTSEC_IKE_INT_H
+
+#include "ike/ike.h"
+#include "ike/ike_htab.h"
+#include "ike/ike_sa.h"
+#include "ike/msg.h"
+
+struct ike_tunnel {
+	struct ike *ike;
+	struct ike_tunnel *prev, *next;
+	struct ike_cfg_tunnel cfg; /* owned copy; PSK chunks owned */
+	struct ike_hnode by_addr;  /* key: local << 32 | remote */
+	bool indexed;
+	bool removed;       /* left the configuration */
+	unsigned refs;      /* SAs referencing it */
+	struct ike_sa *sas; /* its SAs (negotiating, established, deleting) */
+	unsigned installed; /* installed Child SAs (tunnel up while > 0) */
+	uint64_t reinit_timer;
+	bool have_last;
+	struct ike_sa_info last; /* the last SA that died, for show */
+};
+
+struct ike {
+	struct loop *loop;
+	struct ike_io io;
+	struct ike_timing timing;
+	struct ike_htab sa_by_spi, sa_half, tun_by_addr, child_by_spi;
+	struct ike_tunnel *tunnels;
+	struct ike_sa *sas;
+	struct ike_stats stats;
+	uint32_t next_sa_id, next_session_id;
+	uint64_t next_child_id;
+	bool shutting_down;
+};
+
+/* ---- tunnels (ike_config.c) ---- */
+struct ike_tunnel *ike_tunnel_by_addr(struct ike *ike, uint32_t local, uint32_t remote);
+struct ike_tunnel *ike_tunnel_by_id(struct ike *ike, uint32_t tunnel_id);
+void ike_tunnel_ref(struct ike_tunnel *t);
+void ike_tunnel_unref(struct ike_tunnel *t);
+/* Starts a new IKE SA for the tunnel unless one exists or it must not be up. */
+void ike_tunnel_initiate(struct ike_tunnel *t);
+/* Re-initiates after the hold-down (if nothing else brings the tunnel up). */
+void ike_tunnel_schedule(struct ike_tunnel *t, uint32_t delay_ms);
+bool ike_tunnel_wanted(const struct ike_tunnel *t);
+/* Any SA (negotiating or established) of the tunnel other than except, or NULL. */
+struct ike_sa *ike_tunnel_sa(struct ike *ike, const struct ike_tunnel *t,
+                             const struct ike_sa *except);
+/* An ESTABLISHED SA of the tunnel other than except, or NULL. */
+struct ike_sa *ike_tunnel_established(const struct ike_tunnel *t, const struct ike_sa *except);
+
+/* ---- messages and retransmission (ike_retx.c) ---- */
+void ike_io_send(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                 uint32_t remote, uint16_t rport);
+/* Takes ownership of pkt (malloc'd): sends it as the request for task and retransmits it. */
+void ike_send_request(struct ike_sa *sa, struct ike_task_req task, uint8_t *pkt, size_t len);
+/* Sends a response to the peer's request msg_id and caches it (takes ownership of pkt). */
+void ike_send_response(struct ike_sa *sa, uint32_t msg_id, uint8_t *pkt, size_t len);
+/* The response to our request arrived: stop retransmitting, start the next queued task. */
+void ike_request_done(struct ike_sa *sa);
+/* Queues a request task; starts it now when nothing is in flight. */
+void ike_queue_task(struct ike_sa *sa, enum ike_task task, uint32_t arg);
+void ike_run_queue(struct ike_sa *sa);
+
+/* ---- message building helpers (ike_xchg.c) ---- */
+struct ike_out {
+	struct ike_builder b;
+	uint8_t *buf;
+	bool sk;
+};
+/* Starts a message of this SA; encrypted opens an SK payload. Returns 0 or -1. */
+int ike_out_begin(struct ike_out *o, struct ike_sa *sa, uint8_t exchange, bool response,
+                  uint32_t msg_id, bool encrypted);
+/* Closes (encrypts) and returns the length, handing the buffer to *pkt; -1 on failure. */
+int ike_out_end(struct ike_out *o, struct ike_sa *sa, uint8_t **pkt);
+void ike_out_abort(struct ike_out *o);
+/* Builds and sends an encrypted response holding just one notify (error answers). */
+void ike_respond_notify(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id, uint16_t type,
+                        const uint8_t *data, size_t len);
+/* Finds the first notify of a type in a parsed chain; fills *n when found. */
+bool ike_find_notify(const struct ike_msg *m, uint16_t type, struct ike_notify_pl *n);
+/* First error notify (type <= N_ERROR_MAX) in m, or 0. */
+uint16_t ike_first_error(const struct ike_msg *m);
+
+/* ---- exchanges ---- */
+void ike_init_start(struct ike_sa *sa);
+void ike_init_i_response(struct ike_sa *sa, const struct ike_msg *m, const uint8_t *pkt,
+                         size_t len);
+void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, size_t len,
+                uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport);
+
+void ike_auth_start(struct ike_sa *sa);
+void ike_auth_i_response(struct ike_sa *sa, const struct ike_msg *m);
+void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m);
+
+void ike_info_start(struct ike_sa *sa, struct ike_task_req task);
+void ike_info_i_response(struct ike_sa *sa, const struct ike_msg *m);
+void ike_info_r(struct ike_sa *sa, const struct ike_msg *m);
+
+/* Called when an IKE SA became ESTABLISHED: INITIAL_CONTACT, duplicate resolution (simultaneous
+ * initiation), installation of its first Child SA. */
+void ike_sa_established(struct ike_sa *sa);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * Message IDs and retransmission (RFC 7296 §2.1-2.3), window size 1: one request of ours in
+ * flight per SA (more wait in a small queue), retransmitted with the back-off of ike_timing;
+ * the last response we sent is cached and resent verbatim when the peer retransmits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ike/ike_int.h"
+#include "util/log.h"
+#include "util/loop.h"
+
+void ike_io_send(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                 uint32_t remote, uint16_t rport)
+{
+	ike->stats.tx_packets++;
+	if (ike->io.send && ike->io.send(ike->io.arg, pkt, len, local, lport, remote, rport) < 0)
+		log_debug("IKE send of %zu bytes failed", len);
+}
+
+static void sa_send(struct ike_sa *sa, const uint8_t *pkt, size_t len)
+{
+	ike_io_send(sa->ike, pkt, len, sa->local, sa->lport, sa->remote, sa->rport);
+}
+
+static void retx_timeout(void *arg)
+{
+	struct ike_sa *sa = arg;
+	struct ike *ike = sa->ike;
+
+	sa->req_timer = 0;
+	if (sa->req_tries >= ike->timing.n_retx) {
+		log_err("IKE SA %u: no answer from peer after %zu transmissions (%s)", sa->id,
+		        sa->req_tries, sa->req.task == TASK_INIT ? "IKE_SA_INIT" : "request");
+		ike_sa_destroy(sa, "Retransmission timeout", true);
+		return;
+	}
+	ike->stats.tx_retransmits++;
+	log_debug("IKE SA %u: retransmitting request %u (try %zu)", sa->id, sa->req_id,
+	          sa->req_tries + 1);
+	sa_send(sa, sa->req_pkt, sa->req_len);
+	sa->req_timer =
+	    loop_timer_add(ike->loop, ike->timing.retx_ms[sa->req_tries], retx_timeout, sa);
+	sa->req_tries++;
+}
+
+void ike_send_request(struct ike_sa *sa, struct ike_task_req task, uint8_t *pkt, size_t len)
+{
+	struct ike *ike = sa->ike;
+
+	loop_timer_cancel(ike->loop, sa->req_timer);
+	free(sa->req_pkt);
+	sa->req = task;
+	sa->req_id = sa->req_next;
+	sa->req_pkt = pkt;
+	sa->req_len = len;
+	sa->req_tries = 1;
+	sa_send(sa, pkt, len);
+	sa->req_timer = loop_timer_add(ike->loop, ike->timing.retx_ms[0], retx_timeout, sa);
+}
+
+void ike_send_response(struct ike_sa *sa, uint32_t msg_id, uint8_t *pkt, size_t len)
+{
+	free(sa->resp_pkt);
+	sa->resp_pkt = pkt;
+	sa->resp_len = len;
+	sa->peer_next = msg_id + 1;
+	sa_send(sa, pkt, len);
+}
+
+void ike_request_done(struct ike_sa *sa)
+{
+	loop_timer_cancel(sa->ike->loop, sa->req_timer);
+	sa->req_timer = 0;
+	free(sa->req_pkt);
+	sa->req_pkt = NULL;
+	sa->req_len = 0;
+	sa->req = (struct ike_task_req){TASK_NONE, 0};
+	sa->req_next++;
+}
+
+void ike_queue_task(struct ike_sa *sa, enum ike_task task, uint32_t arg)
+{
+	for (size_t i = 0; i < sa->n_queue; i++)
+		if (sa->queue[i].task == task && sa->queue[i].arg == arg)
+			return; /* already waiting */
+	if (sa->n_queue == IKE_TASK_QUEUE) {
+		log_err("IKE SA %u: task queue full, dropping task %d", sa->id, task);
+		return;
+	}
+	sa->queue[sa->n_queue++] = (struct ike_task_req){task, arg};
+	ike_run_queue(sa);
+}
+
+/* Starts the next queued request when none is in flight and the SA can carry one. */
+void ike_run_queue(struct ike_sa *sa)
+{
+	if (sa->req.task != TASK_NONE || sa->n_queue == 0)
+		return;
+	if (sa->state != IKE_S_ESTABLISHED && sa->state != IKE_S_REKEYING)
+		return;
+	struct ike_task_req t = sa->queue[0];
+	for (size_t i = 1; i < sa->n_queue; i++)
+		sa->queue[i - 1] = sa->queue[i];
+	sa->n_queue--;
+	switch (t.task) {
+	case TASK_DELETE_IKE:
+	case TASK_DELETE_CHILD:
+	case TASK_LIVENESS:
+		ike_info_start(sa, t);
+		break;
+	default: /* issue 6: CREATE_CHILD_SA tasks start here */
+		log_err("IKE SA %u: task %d not supported", sa->id, t.task);
+		break;
+	}
+}

@@ -1,0 +1,263 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/chunk.h"
+#include "util/loop.h"
+
+static int other(int i)
+{
+	return i ^ 1;
+}
+
+/* The NAT maps A's ports to these public ones. */
+static uint16_t nat_out(uint16_t p)
+{
+	return p + 10000;
+}
+
+static void deliver_cb(void *arg);
+
+static void enqueue(struct net *net, struct h_pkt *p)
+{
+	if (net->tail)
+		net->tail->next = p;
+	else
+		net->head = p;
+	net->tail = p;
+	net->queued++;
+	if (net->auto_deliver && !net->deliver_timer)
+		net->deliver_timer = loop_timer_add(net->loop, 0, deliver_cb, net);
+}
+
+static int h_send(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                  uint32_t remote, uint16_t rport)
+{
+	struct h_node *n = arg;
+	struct net *net = n->net;
+	n->sent++;
+	free(n->last_sent);
+	n->last_sent = malloc(len);
+	memcpy(n->last_sent, pkt, len);
+	n->last_len = len;
+	if (net->drop[n->idx])
+		return 0;
+	struct h_pkt *p = calloc(1, sizeof(*p));
+	p->data = malloc(len);
+	memcpy(p->data, pkt, len);
+	p->len = len;
+	p->to = other(n->idx);
+	p->src = local, p->sport = lport, p->dst = remote, p->dport = rport;
+	if (net->nat && n->idx == 0) {
+		p->src = htonl(H_ADDR_NAT);
+		p->sport = nat_out(lport);
+	} else if (net->nat && n->idx == 1) {
+		if (remote != htonl(H_ADDR_NAT) || rport < 10000) {
+			free(p->data); /* nothing behind the NAT listens there */
+			free(p);
+			return 0;
+		}
+		p->dst = htonl(H_ADDR_A);
+		p->dport = rport - 10000;
+	}
+	if (!net->nat && p->dst != net->n[p->to].addr) {
+		free(p->data);
+		free(p);
+		return 0;
+	}
+	enqueue(net, p);
+	return 0;
+}
+
+static int h_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
+{
+	struct h_node *n = arg;
+	if (n->n_inst == H_MAX_INST)
+		return -1;
+	n->inst[n->n_inst].in = *in;
+	n->inst[n->n_inst].out = *out;
+	n->n_inst++;
+	return 0;
+}
+
+static void h_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out)
+{
+	struct h_node *n = arg;
+	for (size_t i = 0; i < n->n_inst; i++) {
+		if (n->inst[i].in.spi == spi_in && n->inst[i].out.spi == spi_out &&
+		    !n->inst[i].removed) {
+			n->inst[i].removed = true;
+			n->n_removed++;
+		}
+	}
+}
+
+static void h_state(void *arg, uint32_t tunnel_id, bool up)
+{
+	struct h_node *n = arg;
+	n->up = up;
+	n->state_calls++;
+}
+
+void h_init(struct net *net)
+{
+	memset(net, 0, sizeof(*net));
+	net->loop = loop_new();
+	for (int i = 0; i < 2; i++) {
+		struct h_node *n = &net->n[i];
+		n->net = net;
+		n->idx = i;
+		n->addr = htonl(i == 0 ? H_ADDR_A : H_ADDR_B);
+		struct ike_io io = {n, h_send, h_install, h_remove, h_state};
+		n->ike = ike_new(net->loop, &io);
+	}
+}
+
+void h_drop_queue(struct net *net)
+{
+	while (net->head) {
+		struct h_pkt *p = net->head;
+		net->head = p->next;
+		free(p->data);
+		free(p);
+	}
+	net->tail = NULL;
+	net->queued = 0;
+}
+
+void h_fini(struct net *net)
+{
+	for (int i = 0; i < 2; i++) {
+		ike_free(net->n[i].ike);
+		free(net->n[i].last_sent);
+	}
+	h_drop_queue(net);
+	loop_free(net->loop);
+}
+
+struct h_pkt *h_peek(struct net *net)
+{
+	return net->head;
+}
+
+bool h_step(struct net *net)
+{
+	struct h_pkt *p = net->head;
+	if (!p)
+		return false;
+	net->head = p->next;
+	if (!net->head)
+		net->tail = NULL;
+	net->queued--;
+	ike_input(net->n[p->to].ike, p->data, p->len, p->dst, p->dport, p->src, p->sport);
+	free(p->data);
+	free(p);
+	return true;
+}
+
+size_t h_pump(struct net *net, size_t max)
+{
+	size_t n = 0;
+	while (n < max && h_step(net))
+		n++;
+	return n;
+}
+
+static void deliver_cb(void *arg)
+{
+	struct net *net = arg;
+	net->deliver_timer = 0;
+	/* one at a time so timers interleave as on a real network */
+	h_step(net);
+	if (net->head)
+		net->deliver_timer = loop_timer_add(net->loop, 0, deliver_cb, net);
+}
+
+static void stop_cb(void *arg)
+{
+	loop_stop(arg);
+}
+
+void h_run(struct net *net, uint64_t ms)
+{
+	net->auto_deliver = true;
+	if (net->head && !net->deliver_timer)
+		net->deliver_timer = loop_timer_add(net->loop, 0, deliver_cb, net);
+	uint64_t id = loop_timer_add(net->loop, ms, stop_cb, net->loop);
+	loop_run(net->loop);
+	loop_timer_cancel(net->loop, id);
+	loop_timer_cancel(net->loop, net->deliver_timer);
+	net->deliver_timer = 0;
+	net->auto_deliver = false;
+}
+
+void h_prop(struct ike_cfg_proposal *p, uint16_t encr, uint16_t bits, uint16_t integ, uint16_t prf,
+            uint16_t dh)
+{
+	memset(p, 0, sizeof(*p));
+	p->encr[0] = encr;
+	p->encr_bits[0] = bits;
+	p->n_encr = 1;
+	if (integ) {
+		p->integ[0] = integ;
+		p->n_integ = 1;
+	}
+	p->prf[0] = prf;
+	p->n_prf = 1;
+	p->dh[0] = dh;
+	p->n_dh = 1;
+}
+
+void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t remote,
+              uint32_t peer_id, const char *psk)
+{
+	memset(t, 0, sizeof(*t));
+	t->tunnel_id = id;
+	snprintf(t->ifname, sizeof(t->ifname), "tunnel-ip%u", id);
+	t->local_addr = htonl(local);
+	t->remote_addr = htonl(remote);
+	h_prop(&t->proposals[0], ENCR_AES_CBC, 256, AUTH_HMAC_SHA2_256_128, PRF_HMAC_SHA2_256,
+	       DH_ECP_256);
+	t->n_proposals = 1;
+	snprintf(t->ike_profile, sizeof(t->ike_profile), "prof");
+	t->ike_lifetime_s = 86400;
+	t->auth_local = IKE_AUTH_PSK;
+	t->auth_remote_psk = true;
+	t->psk_local.ptr = (uint8_t *)psk; /* borrowed: h_cfg1 copies */
+	t->psk_local.len = strlen(psk);
+	t->psk_remote = t->psk_local;
+	t->match_remote_addr[0] = htonl(peer_id);
+	t->match_remote_mask[0] = 0xffffffffu;
+	t->n_match_remote = 1;
+	snprintf(t->ipsec_profile, sizeof(t->ipsec_profile), "ipsec");
+	t->esp[0] = (struct ike_cfg_esp){"ts", ENCR_AES_CBC, 256, AUTH_HMAC_SHA2_256_128};
+	t->n_esp = 1;
+	t->child_lifetime_s = 3600;
+}
+
+void h_cfg1(struct ike_cfg *c, const struct ike_cfg_tunnel *t)
+{
+	c->tunnels = calloc(1, sizeof(*t));
+	c->n_tunnels = 1;
+	c->tunnels[0] = *t;
+	chunk_dup(&c->tunnels[0].psk_local, t->psk_local.ptr, t->psk_local.len);
+	chunk_dup(&c->tunnels[0].psk_remote, t->psk_remote.ptr, t->psk_remote.len);
+}
+
+size_t h_sas(struct h_node *n, struct ike_sa_info *out, size_t max)
+{
+	return ike_get_sas(n->ike, out, max);
+}
+
+size_t h_live(const struct h_node *n)
+{
+	return n->n_inst - n->n_removed;
+}
+
+const struct h_inst *h_last_inst(const struct h_node *n)
+{
+	return n->n_inst ? &n->inst[n->n_inst - 1] : NULL;
+}
