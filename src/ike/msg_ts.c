@@ -4,6 +4,8 @@
  */
 #include "ike/msg_int.h"
 
+#include <string.h>
+
 #define TS_V4_LEN  16
 #define TS_V6_LEN  40
 #define TS_HDR_LEN 8 /* type, protocol, length, ports */
@@ -73,6 +75,7 @@ int ike_parse_ts(const struct ike_payload *p, struct ike_ts_pl *out)
 		return IKE_E_SYNTAX;
 	for (unsigned i = 0; i < n; i++) {
 		struct ike_ts ts;
+		memset(&ts, 0, sizeof(ts)); /* padding too: callers may compare whole structs */
 		int rc = parse_selector(&r, &ts);
 		if (rc < 0)
 			return rc;

@@ -156,7 +156,14 @@ static void test_roundtrip_all(void **state)
 	for (size_t k = 9; k <= 10; k++) {
 		assert_int_equal(ike_parse_ts(&m.pl[k], &to), IKE_OK);
 		assert_int_equal(to.n_ts, 2);
-		assert_memory_equal(to.ts, ts.ts, 2 * sizeof(struct ike_ts));
+		for (size_t i = 0; i < 2; i++) {
+			assert_int_equal(to.ts[i].type, ts.ts[i].type);
+			assert_int_equal(to.ts[i].ip_proto, ts.ts[i].ip_proto);
+			assert_int_equal(to.ts[i].start_port, ts.ts[i].start_port);
+			assert_int_equal(to.ts[i].end_port, ts.ts[i].end_port);
+			assert_int_equal(to.ts[i].start_addr, ts.ts[i].start_addr);
+			assert_int_equal(to.ts[i].end_addr, ts.ts[i].end_addr);
+		}
 	}
 
 	assert_int_equal(ike_parse_notify(&m.pl[11], &nt), IKE_OK);
