@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,9 +121,32 @@ static int talk_error(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/* NLMSG_DONE ends a dump; its payload, when present, is the dump's error (0 or -errno). */
+static int talk_done(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+	int32_t e = 0;
+	if (vti_nl_fixed(nlh, &e, sizeof(e)) && e < 0) {
+		t->error = -e;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int talk_noop(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
 static int talk_run(struct mnl_socket *s, struct nlmsghdr *nlh, struct talk *t)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = talk_error};
+	/* With a control array libmnl uses it alone for types below NLMSG_MIN_TYPE. */
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+	    [NLMSG_NOOP] = talk_noop,
+	    [NLMSG_ERROR] = talk_error,
+	    [NLMSG_DONE] = talk_done,
+	    [NLMSG_OVERRUN] = talk_noop,
+	};
 	unsigned portid = mnl_socket_get_portid(s);
 	unsigned seq = nlh->nlmsg_seq;
 	char *buf = malloc(VTI_NL_RCVLEN);
@@ -171,7 +195,10 @@ int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
 	mnl_socket_setsockopt(s, NETLINK_CAP_ACK, &one, sizeof(one));
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST;
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/* rtnetlink's own test for a dump (rtnetlink_rcv_msg): a GET with either dump bit. The
+	 * bits alone would not do: NLM_F_REPLACE and NLM_F_EXCL reuse them on NEW requests. */
+	bool dump = (nlh->nlmsg_type & 3) == 2 && (nlh->nlmsg_flags & NLM_F_DUMP);
+	if (!dump)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq =
 	    (unsigned)time(NULL) + __atomic_add_fetch(&seq_counter, 1, __ATOMIC_RELAXED);
