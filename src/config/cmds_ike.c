@@ -274,6 +274,8 @@ int cmd_peer_psk(struct cmd_ctx *c)
 			                           : &p->psk);
 		return 0;
 	}
+	if (!c->nval) /* the grammar always supplies the key; guard for the optimiser's sake */
+		return cmd_fail(c, "missing key");
 	const char *key = c->val[c->nval - 1].text;
 	struct chunk *dst = which == 'l' ? &p->psk_local : which == 'r' ? &p->psk_remote : &p->psk;
 	if (which == 's') {

@@ -136,6 +136,22 @@ static int check_text(const struct gnode *n, const char *tok, char *why, size_t 
 	return 1;
 }
 
+static int check_line(const struct gnode *n, const char *text, char *why, size_t wlen)
+{
+	size_t len = strlen(text);
+	for (const char *p = text; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f) {
+			snprintf(why, wlen, "%s must be printable characters", n->what);
+			return -1;
+		}
+	}
+	if ((long)len < n->min || (long)len > n->max) {
+		snprintf(why, wlen, "%s must be %ld-%ld characters", n->what, n->min, n->max);
+		return -1;
+	}
+	return 1;
+}
+
 static int check_key(const struct gnode *n, const char *tok, char *why, size_t wlen)
 {
 	int r = check_text(n, tok, why, wlen);
@@ -202,7 +218,7 @@ int pval_check(const struct gnode *n, const char *tok, struct pmatch *m, char *w
 	case GK_WORD:
 		return check_ifname(n, tok, why, wlen);
 	case GK_LINE:
-		return check_text(n, tok, why, wlen) >= 0 ? 1 : -1;
+		return check_line(n, tok, why, wlen);
 	case GK_TUNIF:
 		return check_tunif(n, tok, m, why, wlen);
 	case GK_LINUXIF:
