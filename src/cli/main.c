@@ -27,16 +27,18 @@ static char g_prompt[256] = "mgmtsec# ";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mgmtsec [-s SOCKET] [-c COMMAND]...\n"
-		   "\n"
-		   "Talks to mgmtsecd over its control socket.\n"
-		   "  -s, --socket PATH   control socket (default %s)\n"
-		   "  -c, --command CMD   run CMD (repeatable, in order) and exit\n"
-		   "  -h, --help          this text\n"
-		   "With no -c: interactive when stdin is a terminal (? for help, TAB completes),\n"
-		   "otherwise command lines are read from stdin.\n"
-		   "Exit status: 0 all commands succeeded, 1 a command failed, 2 usage/connection error.\n",
-		CTL_DEFAULT_SOCKET);
+	fprintf(f,
+	        "usage: mgmtsec [-s SOCKET] [-c COMMAND]...\n"
+	        "\n"
+	        "Talks to mgmtsecd over its control socket.\n"
+	        "  -s, --socket PATH   control socket (default %s)\n"
+	        "  -c, --command CMD   run CMD (repeatable, in order) and exit\n"
+	        "  -h, --help          this text\n"
+	        "With no -c: interactive when stdin is a terminal (? for help, TAB completes),\n"
+	        "otherwise command lines are read from stdin.\n"
+	        "Exit status: 0 all commands succeeded, 1 a command failed, 2 usage/connection "
+	        "error.\n",
+	        CTL_DEFAULT_SOCKET);
 }
 
 static void set_prompt(const struct ctl_response *r)
@@ -198,16 +200,16 @@ static void hello(bool interactive)
 	struct passwd *pw = getpwuid(getuid());
 	char payload[160];
 	snprintf(payload, sizeof(payload), "interactive=%d user=%s", interactive ? 1 : 0,
-		 pw ? pw->pw_name : "unknown");
+	         pw ? pw->pw_name : "unknown");
 	call(CTL_HELLO, payload, false);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-					     {"command", required_argument, NULL, 'c'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"command", required_argument, NULL, 'c'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *sock = CTL_DEFAULT_SOCKET;
 	const char *cmds[MAX_CMDS];
 	int ncmd = 0, c;
@@ -239,7 +241,7 @@ int main(int argc, char **argv)
 	g_fd = ctl_connect(sock);
 	if (g_fd < 0) {
 		fprintf(stderr, "mgmtsec: cannot connect to %s: %s (is mgmtsecd running?)\n", sock,
-			strerror(errno));
+		        strerror(errno));
 		return 2;
 	}
 	bool interactive = ncmd == 0 && isatty(STDIN_FILENO);

@@ -22,7 +22,7 @@ void ctl_encode_request(struct strbuf *out, enum ctl_verb v, const char *payload
 }
 
 void ctl_encode_response(struct strbuf *out, int status, const struct strbuf *o,
-			 const struct strbuf *e, const char *prompt)
+                         const struct strbuf *e, const char *prompt)
 {
 	size_t pl = prompt ? strlen(prompt) : 0;
 	sb_printf(out, "R %d %zu %zu %zu\n", status, o->len, e->len, pl);
@@ -50,7 +50,7 @@ static int parse_size(const char *s, const char *end, size_t max, size_t *out)
 }
 
 int ctl_decode_request(const char *buf, size_t len, enum ctl_verb *v, const char **payload,
-		       size_t *plen, size_t *consumed)
+                       size_t *plen, size_t *consumed)
 {
 	const char *nl = memchr(buf, '\n', len < 32 ? len : 32);
 	if (!nl)

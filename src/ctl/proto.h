@@ -24,18 +24,25 @@
 
 #include "util/strbuf.h"
 
-#define CTL_MAX_REQUEST  8192
-#define CTL_MAX_RESPONSE (16u << 20)
+#define CTL_MAX_REQUEST    8192
+#define CTL_MAX_RESPONSE   (16u << 20)
 #define CTL_DEFAULT_SOCKET "/run/mgmtsec/mgmtsecd.sock"
 
-enum ctl_verb { CTL_HELLO, CTL_EXEC, CTL_HELP, CTL_COMPLETE, CTL_PROMPT, CTL_VERB_COUNT };
+enum ctl_verb {
+	CTL_HELLO,
+	CTL_EXEC,
+	CTL_HELP,
+	CTL_COMPLETE,
+	CTL_PROMPT,
+	CTL_VERB_COUNT
+};
 
 const char *ctl_verb_name(enum ctl_verb v);
 
 /* Appends a framed request to out. */
 void ctl_encode_request(struct strbuf *out, enum ctl_verb v, const char *payload, size_t len);
 void ctl_encode_response(struct strbuf *out, int status, const struct strbuf *o,
-			 const struct strbuf *e, const char *prompt);
+                         const struct strbuf *e, const char *prompt);
 
 /*
  * Incremental request parsing from a byte stream. Returns 1 when a whole request is in buf
@@ -43,7 +50,7 @@ void ctl_encode_response(struct strbuf *out, int status, const struct strbuf *o,
  * bytes are needed, -1 on a malformed or oversized request.
  */
 int ctl_decode_request(const char *buf, size_t len, enum ctl_verb *v, const char **payload,
-		       size_t *plen, size_t *consumed);
+                       size_t *plen, size_t *consumed);
 
 struct ctl_response {
 	int status;

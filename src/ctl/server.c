@@ -57,7 +57,8 @@ static void client_close(struct client *c)
 	free(c);
 }
 
-/* Writes what the socket takes now; the rest waits for EPOLLOUT. Returns -1 if the client is gone. */
+/* Writes what the socket takes now; the rest waits for EPOLLOUT. Returns -1 if the client is gone.
+ */
 static int client_flush(struct client *c)
 {
 	while (c->woff < c->wbuf.len) {
@@ -238,7 +239,7 @@ static void on_accept(int fd, uint32_t events, void *arg)
 	char user[64];
 	if (s->n_clients >= CTL_MAX_CLIENTS || !peer_allowed(s, cfd, user, sizeof(user))) {
 		log_info("ctl: connection refused (%s)",
-			 s->n_clients >= CTL_MAX_CLIENTS ? "too many clients" : "not authorised");
+		         s->n_clients >= CTL_MAX_CLIENTS ? "too many clients" : "not authorised");
 		close(cfd);
 		return;
 	}
@@ -257,7 +258,7 @@ static void on_accept(int fd, uint32_t events, void *arg)
 }
 
 struct ctl_server *ctl_server_new(struct loop *l, const char *path, const struct ctl_backend *b,
-				  gid_t allow_gid)
+                                  gid_t allow_gid)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path)) {

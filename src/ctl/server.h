@@ -21,7 +21,8 @@ struct ctl_backend {
 	void *(*open)(void *arg, bool interactive, const char *user);
 	void (*close)(void *arg, void *sess);
 	/* status: 0 ok, 1 failed. */
-	int (*exec)(void *arg, void *sess, const char *line, struct strbuf *out, struct strbuf *err);
+	int (*exec)(void *arg, void *sess, const char *line, struct strbuf *out,
+	            struct strbuf *err);
 	void (*help)(void *arg, void *sess, const char *partial, struct strbuf *out);
 	void (*complete)(void *arg, void *sess, const char *partial, struct strbuf *out);
 	void (*prompt)(void *arg, void *sess, struct strbuf *out);
@@ -32,7 +33,7 @@ struct ctl_server;
 /* allow_gid: a group whose members may connect besides root; (gid_t)-1 for none.
  * The backend struct is copied. Returns NULL (with a logged reason) on failure. */
 struct ctl_server *ctl_server_new(struct loop *l, const char *path, const struct ctl_backend *b,
-				  gid_t allow_gid);
+                                  gid_t allow_gid);
 /* Closes every connection (sessions closed through the backend) and unlinks the socket. */
 void ctl_server_free(struct ctl_server *s);
 unsigned ctl_server_clients(const struct ctl_server *s);

@@ -1,0 +1,360 @@
+/*
+ * Applying a committed configuration: resolve every protected tunnel interface through its
+ * profiles (ipsec profile → ikev2 profile → keyring peer, policy → proposals, transform sets),
+ * reconcile the tunnel-ipN devices, then hand the IKE engine its new configuration.
+ *
+ * Refusal leaves everything as it was: all resolution happens before the first side effect.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "daemon/daemon_int.h"
+#include "util/log.h"
+#include "vti/vti.h"
+
+static uint16_t integ_id(unsigned h)
+{
+	switch (h) {
+	case CFG_HASH_SHA1:
+		return AUTH_HMAC_SHA1_96;
+	case CFG_HASH_SHA256:
+		return AUTH_HMAC_SHA2_256_128;
+	case CFG_HASH_SHA384:
+		return AUTH_HMAC_SHA2_384_192;
+	case CFG_HASH_SHA512:
+		return AUTH_HMAC_SHA2_512_256;
+	}
+	return AUTH_NONE;
+}
+
+static uint16_t prf_id(unsigned h)
+{
+	switch (h) {
+	case CFG_HASH_SHA1:
+		return PRF_HMAC_SHA1;
+	case CFG_HASH_SHA256:
+		return PRF_HMAC_SHA2_256;
+	case CFG_HASH_SHA384:
+		return PRF_HMAC_SHA2_384;
+	case CFG_HASH_SHA512:
+		return PRF_HMAC_SHA2_512;
+	}
+	return 0;
+}
+
+static uint16_t esp_integ_id(unsigned h)
+{
+	switch (h) {
+	case CFG_HMAC_SHA1:
+		return AUTH_HMAC_SHA1_96;
+	case CFG_HMAC_SHA256:
+		return AUTH_HMAC_SHA2_256_128;
+	case CFG_HMAC_SHA384:
+		return AUTH_HMAC_SHA2_384_192;
+	case CFG_HMAC_SHA512:
+		return AUTH_HMAC_SHA2_512_256;
+	}
+	return AUTH_NONE;
+}
+
+static void copy_proposal(struct ike_cfg_proposal *o, const struct cfg_proposal *p)
+{
+	snprintf(o->name, sizeof(o->name), "%s", p->name);
+	for (size_t i = 0; i < p->n_encr && o->n_encr < IKE_CFG_MAX_ALGS; i++) {
+		o->encr[o->n_encr] = cfg_encr_is_gcm(p->encr[i]) ? ENCR_AES_GCM_16 : ENCR_AES_CBC;
+		o->encr_bits[o->n_encr++] = (uint16_t)cfg_encr_key_bits(p->encr[i]);
+	}
+	for (size_t i = 0; i < p->n_integ && o->n_integ < IKE_CFG_MAX_ALGS; i++)
+		o->integ[o->n_integ++] = integ_id(p->integ[i]);
+	uint8_t prf[CFG_MAX_PRF];
+	size_t n = cfg_eff_prf(p, prf);
+	for (size_t i = 0; i < n && o->n_prf < IKE_CFG_MAX_ALGS; i++)
+		o->prf[o->n_prf++] = prf_id(prf[i]);
+	for (size_t i = 0; i < p->n_dh && o->n_dh < IKE_CFG_MAX_ALGS; i++)
+		o->dh[o->n_dh++] = p->dh[i];
+}
+
+static const struct cfg_peer *peer_for(const struct cfg_keyring *k, uint32_t remote)
+{
+	for (size_t i = 0; k && i < k->n_peers; i++) {
+		const struct cfg_peer *p = &k->peers[i];
+		if (p->has_address && (p->address & p->mask) == (remote & p->mask))
+			return p;
+	}
+	return NULL;
+}
+
+static int set_psk(struct ike_cfg_tunnel *t, const struct cfg_peer *p)
+{
+	const struct chunk *l = p->psk.len ? &p->psk : &p->psk_local;
+	const struct chunk *r = p->psk.len ? &p->psk : &p->psk_remote;
+	if (!l->len || !r->len)
+		return -1;
+	if (!chunk_dup(&t->psk_local, l->ptr, l->len) || !chunk_dup(&t->psk_remote, r->ptr, r->len))
+		return -1;
+	return 0;
+}
+
+static void copy_trustpoint(struct ike_cfg_tunnel *t, const struct cfg_trustpoint *tp)
+{
+	if (!tp)
+		return;
+	snprintf(t->ca_file, sizeof(t->ca_file), "%s", tp->ca_file);
+	snprintf(t->cert_file, sizeof(t->cert_file), "%s", tp->cert_file);
+	snprintf(t->key_file, sizeof(t->key_file), "%s", tp->key_file);
+	snprintf(t->crl_file, sizeof(t->crl_file), "%s", tp->crl_file);
+}
+
+static void copy_child(struct ike_cfg_tunnel *t, const struct cfg *c,
+                       const struct cfg_ipsec_profile *ip)
+{
+	snprintf(t->ipsec_profile, sizeof(t->ipsec_profile), "%s", ip->name);
+	for (size_t i = 0; i < ip->n_tsets && t->n_esp < 5; i++) {
+		const struct cfg_transform_set *ts = cfg_find_tset(c, ip->tsets[i]);
+		if (!ts)
+			continue;
+		struct ike_cfg_esp *e = &t->esp[t->n_esp++];
+		snprintf(e->name, sizeof(e->name), "%s", ts->name);
+		e->encr = cfg_esp_cipher_is_gcm(ts->cipher) ? ENCR_AES_GCM_16 : ENCR_AES_CBC;
+		e->encr_bits = (uint16_t)cfg_esp_cipher_key_bits(ts->cipher);
+		e->integ = esp_integ_id(ts->hmac);
+	}
+	t->pfs_group = ip->pfs;
+	t->child_lifetime_s = cfg_eff_ipsec_lifetime(ip);
+	t->replay_window = cfg_eff_replay_window(ip);
+}
+
+/* Everything one protected tunnel needs, or a reason why it cannot be built. */
+static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, uint32_t local,
+                        struct ike_cfg_tunnel *t, char *why, size_t wlen)
+{
+	const struct cfg_ipsec_profile *ip = cfg_find_ipsec_profile(c, itf->protection);
+	const struct cfg_ike_profile *pr = ip ? cfg_find_ike_profile(c, ip->ike_profile) : NULL;
+	if (!ip || !pr) {
+		snprintf(why, wlen, "ipsec profile %s or its ikev2 profile is missing",
+		         itf->protection);
+		return -1;
+	}
+	t->tunnel_id = itf->num;
+	snprintf(t->ifname, sizeof(t->ifname), "%s", itf->name);
+	t->local_addr = local;
+	t->remote_addr = itf->destination;
+	t->shutdown = itf->shutdown;
+	const struct cfg_policy *pol = cfg_policy_for_local(c, local);
+	for (size_t i = 0; pol && i < pol->n_proposals && t->n_proposals < 8; i++) {
+		const struct cfg_proposal *p = cfg_find_proposal(c, pol->proposals[i]);
+		if (p)
+			copy_proposal(&t->proposals[t->n_proposals++], p);
+	}
+	if (!t->n_proposals) {
+		snprintf(why, wlen, "no ikev2 policy with proposals matches local address %s",
+		         inet_ntoa((struct in_addr){local}));
+		return -1;
+	}
+	snprintf(t->ike_profile, sizeof(t->ike_profile), "%s", pr->name);
+	t->ike_lifetime_s = cfg_eff_ike_lifetime(pr);
+	t->auth_local = cfg_eff_auth_local(pr) == CFG_AUTH_RSA ? IKE_AUTH_RSA : IKE_AUTH_PSK;
+	cfg_eff_auth_remote(pr, &t->auth_remote_psk, &t->auth_remote_rsa);
+	for (size_t i = 0; i < pr->n_id_addr && t->n_match_remote < 8; i++) {
+		t->match_remote_addr[t->n_match_remote] = pr->id_addr[i];
+		t->match_remote_mask[t->n_match_remote++] = pr->id_mask[i];
+	}
+	t->dpd_interval_s = pr->dpd_interval;
+	copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint));
+	const struct cfg_peer *peer = peer_for(cfg_find_keyring(c, pr->keyring), itf->destination);
+	bool need_psk = t->auth_local == IKE_AUTH_PSK || t->auth_remote_psk;
+	if (need_psk && (!peer || set_psk(t, peer) < 0)) {
+		snprintf(why, wlen, "keyring %s has no peer with a pre-shared key for %s",
+		         pr->keyring, inet_ntoa((struct in_addr){itf->destination}));
+		return -1;
+	}
+	copy_child(t, c, ip);
+	return 0;
+}
+
+/* The worst-case (largest) ESP overhead among the profile's transform sets, and the MTU. */
+static unsigned tunnel_mtu(const struct ike_cfg_tunnel *t, unsigned outer)
+{
+	unsigned best = outer;
+	for (size_t i = 0; i < t->n_esp; i++) {
+		const struct encr_alg *e = crypto_encr(t->esp[i].encr, t->esp[i].encr_bits);
+		const struct integ_alg *a = crypto_integ(t->esp[i].integ);
+		if (!e)
+			continue;
+		unsigned icv = (unsigned)(e->aead ? e->icv_len : a ? a->icv_len : 0);
+		/* NAT-T may be detected later: size for the UDP header too. */
+		unsigned m =
+		    vti_tunnel_mtu(outer, (unsigned)e->iv_len, (unsigned)e->block_len, icv, true);
+		if (m < best)
+			best = m;
+	}
+	return best;
+}
+
+struct plan {
+	struct ike_cfg ike;
+	uint32_t local[DAEMON_MAX_TUNNELS];
+	unsigned mtu[DAEMON_MAX_TUNNELS];
+	char reason[DAEMON_MAX_TUNNELS][128];
+};
+
+static int resolve_source(const struct cfg *c, const struct cfg_interface *itf, uint32_t *addr,
+                          unsigned *outer_mtu, char *why, size_t wlen)
+{
+	struct vti_name_map map[64];
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_ifmaps && n < 64; i++, n++) {
+		map[n].iosxr = c->ifmaps[i].xr_name;
+		map[n].linux_ifname = c->ifmaps[i].linux_name;
+	}
+	char ifn[IFNAMSIZ] = "";
+	char err[VTI_ERRLEN];
+	if (!itf->source[0]) {
+		snprintf(why, wlen, "no tunnel source");
+		return -1;
+	}
+	if (vti_resolve_source(itf->source, map, n, addr, ifn, sizeof(ifn), err, sizeof(err)) < 0) {
+		snprintf(why, wlen, "%.*s", (int)(wlen - 1), err);
+		return -1;
+	}
+	*outer_mtu = 1500;
+	vti_mtu_get(ifn, outer_mtu, NULL, 0);
+	return 0;
+}
+
+/* Builds the plan for every interface; failures are collected per interface. */
+static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, struct strbuf *err)
+{
+	int bad = 0;
+	p->ike.tunnels = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof(*p->ike.tunnels));
+	if (!p->ike.tunnels)
+		return -1;
+	for (size_t i = 0; i < c->n_interfaces && i < DAEMON_MAX_TUNNELS; i++) {
+		const struct cfg_interface *itf = &c->interfaces[i];
+		unsigned outer = 1500;
+		p->reason[i][0] = '\0';
+		p->mtu[i] = 1400;
+		if (!itf->protection[0] || !itf->has_destination) {
+			snprintf(p->reason[i], sizeof(p->reason[i]), "no tunnel protection");
+			continue;
+		}
+		if (resolve_source(c, itf, &p->local[i], &outer, p->reason[i],
+		                   sizeof(p->reason[i])) < 0 ||
+		    build_tunnel(c, itf, p->local[i], &p->ike.tunnels[p->ike.n_tunnels],
+		                 p->reason[i], sizeof(p->reason[i])) < 0) {
+			struct ike_cfg_tunnel *t = &p->ike.tunnels[p->ike.n_tunnels];
+			chunk_clear(&t->psk_local);
+			chunk_clear(&t->psk_remote);
+			memset(t, 0, sizeof(*t));
+			if (!d->loading) {
+				sb_printf(err, "%% interface %s: %s\n", itf->name, p->reason[i]);
+				bad++;
+			}
+			continue;
+		}
+		p->mtu[i] = tunnel_mtu(&p->ike.tunnels[p->ike.n_tunnels], outer);
+		p->ike.n_tunnels++;
+	}
+	return bad ? -1 : 0;
+}
+
+/* The tunnel carries IPv4 only (the seed's restriction): without this the kernel would send
+ * IPv6 router solicitations into it, to be dropped and counted as bad inner packets. */
+static void disable_ipv6(const char *ifname)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return; /* no IPv6 in this kernel or namespace: nothing to disable */
+	fputs("1\n", f);
+	fclose(f);
+}
+
+/* Creates or updates the device of one interface. */
+static int tunnel_up_device(struct daemon *d, const struct cfg_interface *itf, uint32_t local,
+                            unsigned mtu, const char *reason, struct strbuf *err)
+{
+	struct tunnel_rt *t = tunnel_find(d, itf->num);
+	char e[VTI_ERRLEN];
+	if (!t) {
+		for (size_t i = 0; i < DAEMON_MAX_TUNNELS && !t; i++)
+			if (!d->tunnels[i].used)
+				t = &d->tunnels[i];
+		if (!t) {
+			sb_printf(err, "%% too many tunnel interfaces\n");
+			return -1;
+		}
+		memset(t, 0, sizeof(*t));
+		t->tun_fd = vti_tun_create(itf->name, e, sizeof(e));
+		if (t->tun_fd < 0) {
+			sb_printf(err, "%% %s\n", e);
+			return -1;
+		}
+		disable_ipv6(itf->name);
+		t->used = true;
+		t->num = itf->num;
+		snprintf(t->ifname, sizeof(t->ifname), "%s", itf->name);
+		d->n_tunnels++;
+	}
+	snprintf(t->down_reason, sizeof(t->down_reason), "%s", reason);
+	if (t->registered && (t->local != local || t->remote != itf->destination)) {
+		dp_tunnel_remove(d->dp, t->num);
+		t->registered = false;
+	}
+	t->local = local;
+	t->remote = itf->destination;
+	if (!t->registered && d->dp &&
+	    dp_tunnel_add(d->dp, t->num, t->tun_fd, local, t->remote) == 0)
+		t->registered = true;
+	if (mtu != t->mtu && vti_mtu_set(t->ifname, mtu, e, sizeof(e)) == 0)
+		t->mtu = mtu;
+	if (itf->has_address && (t->addr != itf->address || t->mask != itf->mask)) {
+		if (vti_addr_set(t->ifname, itf->address, vti_mask_to_prefix(itf->mask), e,
+		                 sizeof(e)) < 0)
+			log_err("%s", e);
+		t->addr = itf->address;
+		t->mask = itf->mask;
+	} else if (!itf->has_address && t->addr) {
+		vti_addr_flush(t->ifname, NULL, 0);
+		t->addr = t->mask = 0;
+	}
+	return 0;
+}
+
+static void tunnel_remove_device(struct daemon *d, struct tunnel_rt *t)
+{
+	if (t->registered && d->dp)
+		dp_tunnel_remove(d->dp, t->num);
+	vti_tun_destroy(t->tun_fd, t->ifname, NULL, 0);
+	log_info("%s removed", t->ifname);
+	memset(t, 0, sizeof(*t));
+	d->n_tunnels--;
+}
+
+int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, struct strbuf *err)
+{
+	struct daemon *d = arg;
+	struct plan *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -1;
+	int rc = plan_build(d, next, p, err);
+	for (size_t i = 0; rc == 0 && i < next->n_interfaces && i < DAEMON_MAX_TUNNELS; i++)
+		rc = tunnel_up_device(d, &next->interfaces[i], p->local[i], p->mtu[i], p->reason[i],
+		                      err);
+	if (rc == 0 && d->ike && ike_set_config(d->ike, &p->ike) < 0) {
+		sb_printf(err, "%% out of memory applying the IKE configuration\n");
+		rc = -1;
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++)
+			if (d->tunnels[i].used && !cfg_find_interface(next, d->tunnels[i].num))
+				tunnel_remove_device(d, &d->tunnels[i]);
+	}
+	ike_cfg_free(&p->ike);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,131 @@
+/* The daemon's core: creation, wiring and teardown of its parts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/daemon_int.h"
+#include "util/log.h"
+#include "vti/vti.h"
+
+#define KEEPALIVE_MS 20000 /* RFC 3948 §4: NAT keepalives every 20 s by default */
+
+static void keepalive_tick(void *arg)
+{
+	struct daemon *d = arg;
+	for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++)
+		if (d->tunnels[i].used && d->tunnels[i].link_up)
+			dp_send_keepalive(d->dp, d->tunnels[i].num);
+	d->keepalive_timer = loop_timer_add(d->loop, KEEPALIVE_MS, keepalive_tick, d);
+}
+
+static int start_dataplane(struct daemon *d)
+{
+	struct dp_config dc = {
+	    .ike_cb = net_dp_ike_cb,
+	    .cb_arg = d,
+	};
+	d->dp = dp_new(&dc);
+	if (!d->dp || dp_start(d->dp) < 0) {
+		log_err("cannot start the data plane (raw ESP socket and UDP 4500 need root)");
+		return -1;
+	}
+	return 0;
+}
+
+static int start_ike(struct daemon *d)
+{
+	struct ike_io io = {
+	    .arg = d,
+	    .send = net_ike_send,
+	    .child_install = tunnel_child_install,
+	    .child_remove = tunnel_child_remove,
+	    .tunnel_state = tunnel_state_cb,
+	};
+	d->ike = ike_new(d->loop, &io);
+	return d->ike ? 0 : -1;
+}
+
+static int load_config(struct daemon *d)
+{
+	struct strbuf errs = STRBUF_INIT;
+	d->loading = true;
+	int rc = cfg_db_load(d->db, d->o.config, &errs);
+	d->loading = false;
+	if (rc < 0) {
+		log_err("refusing to start: %s is not a valid configuration:\n%s", d->o.config,
+		        sb_str(&errs));
+	}
+	sb_free(&errs);
+	return rc;
+}
+
+struct daemon *daemon_new(const struct daemon_opts *o)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->o = *o;
+	d->udp500 = d->evfd = d->mon_fd = -1;
+	d->loop = loop_new();
+	d->db = cfg_db_new(o->config);
+	if (!d->loop || !d->db)
+		goto fail;
+	cfg_db_set_apply(d->db, apply_config, d);
+	cfg_db_set_ops(d->db, daemon_op, d);
+	if (start_dataplane(d) < 0 || start_ike(d) < 0 || net_open(d) < 0)
+		goto fail;
+	if (load_config(d) < 0)
+		goto fail;
+	struct ctl_backend be = daemon_ctl_backend;
+	be.arg = d;
+	d->ctl = ctl_server_new(d->loop, o->socket, &be, (gid_t)-1);
+	if (!d->ctl)
+		goto fail;
+	d->keepalive_timer = loop_timer_add(d->loop, KEEPALIVE_MS, keepalive_tick, d);
+	return d;
+fail:
+	daemon_free(d);
+	return NULL;
+}
+
+struct loop *daemon_loop(struct daemon *d)
+{
+	return d->loop;
+}
+
+int daemon_run(struct daemon *d)
+{
+	if (loop_run(d->loop) < 0) {
+		log_err("event loop failed: %s", strerror(errno));
+		return 1;
+	}
+	return d->exit_code;
+}
+
+void daemon_shutdown(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	if (d->ike)
+		ike_shutdown(d->ike);
+	loop_stop(d->loop);
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (!d)
+		return;
+	ctl_server_free(d->ctl);
+	ike_free(d->ike);
+	if (d->dp)
+		dp_stop(d->dp);
+	tunnels_free(d);
+	dp_free(d->dp);
+	if (d->loop)
+		net_close(d);
+	cfg_db_free(d->db);
+	loop_free(d->loop);
+	free(d);
+}

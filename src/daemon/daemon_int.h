@@ -1,0 +1,87 @@
+/*
+ * Internals shared by the daemon's files. One struct daemon per process; every field is used
+ * on the main (event loop) thread only, except the IKE hand-over queue (ikeq_*), which the data
+ * plane's inbound thread fills.
+ */
+#ifndef MGMTSEC_DAEMON_INT_H
+#define MGMTSEC_DAEMON_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/session.h"
+#include "ctl/server.h"
+#include "daemon/daemon.h"
+#include "esp/dp.h"
+#include "ike/ike.h"
+#include "util/loop.h"
+
+#define DAEMON_MAX_TUNNELS 1024
+
+/* Runtime state of one `interface tunnel-ipN`. */
+struct tunnel_rt {
+	bool used;
+	uint32_t num;
+	char ifname[16];
+	int tun_fd;
+	bool registered;     /* with the data plane */
+	uint32_t addr, mask; /* inner address (network order) */
+	uint32_t local, remote;
+	unsigned mtu;
+	bool link_up;
+	char down_reason[128]; /* why the tunnel cannot come up ("" when it can) */
+};
+
+struct ike_msg_q; /* queued IKE datagram from the data plane's UDP socket */
+
+struct daemon {
+	struct daemon_opts o;
+	struct loop *loop;
+	struct cfg_db *db;
+	struct ctl_server *ctl;
+	struct ike *ike;
+	struct dp *dp;
+	int udp500;
+	int evfd;   /* wakes the loop when the data plane queued IKE messages */
+	int mon_fd; /* netlink link/address events */
+	pthread_mutex_t ikeq_lock;
+	struct ike_msg_q *ikeq_head, *ikeq_tail;
+	unsigned ikeq_len;
+	uint64_t ikeq_dropped;
+	bool loading; /* applying the file at start: unresolvable sources leave tunnels down */
+	bool stopping;
+	int exit_code;
+	uint64_t trial_timer;
+	uint64_t keepalive_timer;
+	struct tunnel_rt tunnels[DAEMON_MAX_TUNNELS];
+	size_t n_tunnels;
+};
+
+/* net.c: IKE sockets and the hand-over from the data plane */
+int net_open(struct daemon *d);
+void net_close(struct daemon *d);
+int net_ike_send(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                 uint32_t remote, uint16_t rport);
+void net_dp_ike_cb(void *arg, const uint8_t *msg, size_t len, const struct sockaddr_in *from,
+                   const struct sockaddr_in *to);
+
+/* apply.c: configuration → tunnels and IKE */
+int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, struct strbuf *err);
+
+/* tunnels.c */
+struct tunnel_rt *tunnel_find(struct daemon *d, uint32_t num);
+void tunnel_set_link(struct daemon *d, uint32_t num, bool up);
+void tunnels_free(struct daemon *d);
+int tunnel_child_install(void *arg, const struct esp_sa_params *in,
+                         const struct esp_sa_params *out);
+void tunnel_child_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out);
+void tunnel_state_cb(void *arg, uint32_t tunnel_id, bool up);
+void tunnels_on_link_event(struct daemon *d);
+
+/* backend.c: control sessions → configuration sessions and operational commands */
+extern const struct ctl_backend daemon_ctl_backend;
+int daemon_op(void *arg, enum cfg_op op, const struct cfg_op_args *a, struct strbuf *out,
+              struct strbuf *err);
+
+#endif

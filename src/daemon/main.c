@@ -1,0 +1,159 @@
+/*
+ * mgmtsecd: the mgmtsec daemon. Parses arguments, loads the committed configuration (refusing
+ * to start half-configured), opens the control socket and runs the event loop until SIGTERM or
+ * SIGINT, then deletes its SAs politely and exits.
+ *
+ *   mgmtsecd -f CONFIG [-s SOCKET] [-F] [-d]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl/proto.h"
+#include "daemon/daemon.h"
+#include "util/log.h"
+
+#define DEFAULT_CONFIG "/etc/mgmtsec/mgmtsec.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: mgmtsecd [-f CONFIG] [-s SOCKET] [-F] [-d]\n"
+	    "\n"
+	    "IKEv2/IPsec daemon for management traffic (IOS XR style configuration).\n"
+	    "  -f, --config FILE    committed configuration, loaded at start and saved on every\n"
+	    "                       commit (default %s)\n"
+	    "  -s, --socket PATH    control socket for mgmtsec (default %s)\n"
+	    "  -F, --foreground     stay in the foreground and log to stderr\n"
+	    "  -d, --debug          packet-level debug logging (never logs key material)\n"
+	    "      --min-lifetime S lowest accepted SA lifetime in seconds (tests only; default:\n"
+	    "                       the IOS XR minimum, 120)\n"
+	    "  -h, --help           this text\n",
+	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
+}
+
+/* Creates the socket's directory (0700) when it is the default one under /run. */
+static void make_socket_dir(const char *path)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		log_err("cannot create %s: %s", dir, strerror(errno));
+}
+
+static int open_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void on_signal(int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP ignored: the configuration changes only by commit");
+			continue;
+		}
+		log_info("signal %u: shutting down", si.ssi_signo);
+		daemon_shutdown(d);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_MIN_LIFETIME = 256
+	};
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'f'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"foreground", no_argument, NULL, 'F'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"min-lifetime", required_argument, NULL, OPT_MIN_LIFETIME},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct daemon_opts o = {
+	    .config = DEFAULT_CONFIG,
+	    .socket = CTL_DEFAULT_SOCKET,
+	    .min_lifetime = 120,
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "f:s:Fdh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o.config = optarg;
+			break;
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'F':
+			o.foreground = true;
+			break;
+		case 'd':
+			o.debug = true;
+			break;
+		case OPT_MIN_LIFETIME: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 120) {
+				fprintf(stderr, "mgmtsecd: --min-lifetime takes 1-120\n");
+				return 2;
+			}
+			o.min_lifetime = (unsigned)v;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_open("mgmtsecd", o.foreground, o.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (!o.foreground && daemon(0, 0) < 0) {
+		fprintf(stderr, "mgmtsecd: cannot daemonize: %s\n", strerror(errno));
+		return 1;
+	}
+	make_socket_dir(o.socket);
+	struct daemon *d = daemon_new(&o);
+	if (!d)
+		return 1;
+	int sfd = open_signals();
+	if (sfd < 0 || loop_add_fd(daemon_loop(d), sfd, EPOLLIN, on_signal, d) < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		daemon_free(d);
+		return 1;
+	}
+	log_info("mgmtsecd started (config %s, socket %s)", o.config, o.socket);
+	int rc = daemon_run(d);
+	loop_del_fd(daemon_loop(d), sfd);
+	close(sfd);
+	daemon_free(d);
+	log_info("mgmtsecd stopped");
+	return rc;
+}

@@ -1,0 +1,79 @@
+/*
+ * Tunnel interfaces at run time: Child SAs from IKE go to the data plane, and the link of
+ * tunnel-ipN is up exactly while it has a Child SA installed, so routing can react.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/daemon_int.h"
+#include "util/log.h"
+#include "vti/vti.h"
+
+struct tunnel_rt *tunnel_find(struct daemon *d, uint32_t num)
+{
+	for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++)
+		if (d->tunnels[i].used && d->tunnels[i].num == num)
+			return &d->tunnels[i];
+	return NULL;
+}
+
+void tunnel_set_link(struct daemon *d, uint32_t num, bool up)
+{
+	struct tunnel_rt *t = tunnel_find(d, num);
+	char e[VTI_ERRLEN];
+	if (!t)
+		return;
+	if (vti_link_set_up(t->ifname, up, e, sizeof(e)) < 0) {
+		log_err("%s", e);
+		return;
+	}
+	if (t->link_up != up)
+		log_info("%s: link %s", t->ifname, up ? "up" : "down");
+	t->link_up = up;
+}
+
+int tunnel_child_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
+{
+	struct daemon *d = arg;
+	if (dp_sa_install(d->dp, in) < 0) {
+		log_err("tunnel-ip%u: cannot install inbound SA 0x%08x", in->tunnel_id, in->spi);
+		return -1;
+	}
+	if (dp_sa_install(d->dp, out) < 0 || dp_set_outbound(d->dp, out->tunnel_id, out->spi) < 0) {
+		log_err("tunnel-ip%u: cannot install outbound SA 0x%08x", out->tunnel_id, out->spi);
+		dp_sa_remove(d->dp, out->spi, false);
+		dp_sa_remove(d->dp, in->spi, true);
+		return -1;
+	}
+	log_info("tunnel-ip%u: Child SA installed, SPI in 0x%08x out 0x%08x%s", in->tunnel_id,
+	         in->spi, out->spi, out->natt_remote_port ? " (UDP-encapsulated)" : "");
+	return 0;
+}
+
+void tunnel_child_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out)
+{
+	struct daemon *d = arg;
+	dp_sa_remove(d->dp, spi_out, false);
+	dp_sa_remove(d->dp, spi_in, true);
+	log_info("tunnel-ip%u: Child SA removed, SPI in 0x%08x out 0x%08x", tunnel_id, spi_in,
+	         spi_out);
+}
+
+void tunnel_state_cb(void *arg, uint32_t tunnel_id, bool up)
+{
+	tunnel_set_link(arg, tunnel_id, up);
+}
+
+void tunnels_free(struct daemon *d)
+{
+	for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++) {
+		struct tunnel_rt *t = &d->tunnels[i];
+		if (!t->used)
+			continue;
+		if (t->registered && d->dp)
+			dp_tunnel_remove(d->dp, t->num);
+		vti_tun_destroy(t->tun_fd, t->ifname, NULL, 0);
+		memset(t, 0, sizeof(*t));
+	}
+	d->n_tunnels = 0;
+}
