@@ -140,10 +140,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	make_socket_dir(o.socket);
+	/* Block the signals before any thread exists, so that every thread inherits the mask and
+	 * they arrive only through the signalfd. */
+	int sfd = open_signals();
 	struct daemon *d = daemon_new(&o);
 	if (!d)
 		return 1;
-	int sfd = open_signals();
 	if (sfd < 0 || loop_add_fd(daemon_loop(d), sfd, EPOLLIN, on_signal, d) < 0) {
 		log_err("signalfd: %s", strerror(errno));
 		daemon_free(d);
