@@ -150,7 +150,8 @@ static size_t validate_loaded(const struct cfg *c, const char *name, struct strb
 	for (const char *p = sb_str(&v); *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-		sb_printf(errors, "%s: %.*s\n", name, (int)l, p + (p[0] == '%' ? 2 : 0));
+		size_t skip = l >= 2 && p[0] == '%' ? 2 : 0;
+		sb_printf(errors, "%s: %.*s\n", name, (int)(l - skip), p + skip);
 		p += l + (nl != NULL);
 	}
 	sb_free(&v);
