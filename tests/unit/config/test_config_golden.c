@@ -18,9 +18,9 @@
 
 static int run_one(const char *dir, const char *name)
 {
-	char in[4096], outp[4096];
-	snprintf(in, sizeof(in), "%s/%s.in", dir, name);
-	snprintf(outp, sizeof(outp), "%s/%s.out", dir, name);
+	char *in = NULL, *outp = NULL;
+	assert_true(asprintf(&in, "%s/%s.in", dir, name) > 0);
+	assert_true(asprintf(&outp, "%s/%s.out", dir, name) > 0);
 	char *script = t_read_file(in);
 	assert_non_null(script);
 	struct cfg_db *db = cfg_db_new(NULL);
@@ -46,6 +46,8 @@ static int run_one(const char *dir, const char *name)
 	cfg_session_free(s);
 	cfg_db_free(db);
 	free(script);
+	free(in);
+	free(outp);
 	return bad;
 }
 
