@@ -14,6 +14,8 @@
 
 /* Room for a burst of events (many tunnels flapping) before the kernel drops any. */
 #define VTI_MON_RCVBUF (1 << 20)
+/* Datagrams per call, so a storm of events cannot starve the rest of the event loop. */
+#define VTI_MON_BUDGET 64
 
 int vti_monitor_open(char *err, size_t errlen)
 {
@@ -126,8 +128,8 @@ int vti_monitor_read(int fd, vti_event_cb cb, void *arg, char *err, size_t errle
 	char *buf = malloc(VTI_NL_RCVLEN);
 	if (!buf)
 		return vti_fail(err, errlen, ENOMEM, "link monitor");
-	int r;
-	while ((r = mon_read_one(fd, buf, &m, err, errlen)) > 0)
+	int r, budget = VTI_MON_BUDGET;
+	while ((r = mon_read_one(fd, buf, &m, err, errlen)) > 0 && --budget > 0)
 		;
 	free(buf);
 	return r < 0 ? -1 : m.count;

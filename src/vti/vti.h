@@ -184,8 +184,10 @@ typedef void (*vti_event_cb)(const struct vti_event *ev, void *arg);
  * the caller owns it and closes it with close(2). */
 int vti_monitor_open(char *err, size_t errlen);
 
-/* Reads every pending message on fd and calls cb once per event (ev is valid during the
- * call only). Returns the number of events delivered (0 if nothing was pending), or -1. */
+/* Reads the pending messages on fd (at most 64 datagrams per call, so an event storm cannot
+ * starve the loop: with level-triggered EPOLLIN the rest comes on the next wake-up) and calls
+ * cb once per event (ev is valid during the call only). Returns the number of events
+ * delivered (0 if nothing was pending), or -1. */
 int vti_monitor_read(int fd, vti_event_cb cb, void *arg, char *err, size_t errlen);
 
 #endif
