@@ -129,7 +129,7 @@ static void copy_child(struct ike_cfg_tunnel *t, const struct cfg *c,
 
 /* Everything one protected tunnel needs, or a reason why it cannot be built. */
 static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, uint32_t local,
-                        struct ike_cfg_tunnel *t, char *why, size_t wlen)
+                        bool d_passive, struct ike_cfg_tunnel *t, char *why, size_t wlen)
 {
 	const struct cfg_ipsec_profile *ip = cfg_find_ipsec_profile(c, itf->protection);
 	const struct cfg_ike_profile *pr = ip ? cfg_find_ike_profile(c, ip->ike_profile) : NULL;
@@ -143,6 +143,7 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 	t->local_addr = local;
 	t->remote_addr = itf->destination;
 	t->shutdown = itf->shutdown;
+	t->passive = d_passive;
 	const struct cfg_policy *pol = cfg_policy_for_local(c, local);
 	for (size_t i = 0; pol && i < pol->n_proposals && t->n_proposals < 8; i++) {
 		const struct cfg_proposal *p = cfg_find_proposal(c, pol->proposals[i]);
@@ -243,8 +244,9 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 		}
 		if (resolve_source(c, itf, &p->local[i], &outer, p->reason[i],
 		                   sizeof(p->reason[i])) < 0 ||
-		    build_tunnel(c, itf, p->local[i], &p->ike.tunnels[p->ike.n_tunnels],
-		                 p->reason[i], sizeof(p->reason[i])) < 0) {
+		    build_tunnel(c, itf, p->local[i], d->o.passive,
+		                 &p->ike.tunnels[p->ike.n_tunnels], p->reason[i],
+		                 sizeof(p->reason[i])) < 0) {
 			struct ike_cfg_tunnel *t = &p->ike.tunnels[p->ike.n_tunnels];
 			chunk_clear(&t->psk_local);
 			chunk_clear(&t->psk_remote);

@@ -16,6 +16,7 @@ struct daemon_opts {
 	bool foreground;
 	bool debug;
 	unsigned min_lifetime;
+	bool passive; /* never initiate: answer peers only */
 };
 
 struct daemon;

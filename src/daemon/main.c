@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	    "  -d, --debug          packet-level debug logging (never logs key material)\n"
 	    "      --min-lifetime S lowest accepted SA lifetime in seconds (tests only; default:\n"
 	    "                       the IOS XR minimum, 120)\n"
+	    "      --passive        answer peers but never initiate (one-sided set-ups, tests)\n"
 	    "  -h, --help           this text\n",
 	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
 }
@@ -81,7 +82,8 @@ static void on_signal(int fd, uint32_t events, void *arg)
 int main(int argc, char **argv)
 {
 	enum {
-		OPT_MIN_LIFETIME = 256
+		OPT_MIN_LIFETIME = 256,
+		OPT_PASSIVE,
 	};
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'f'},
@@ -89,6 +91,7 @@ int main(int argc, char **argv)
 	    {"foreground", no_argument, NULL, 'F'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"min-lifetime", required_argument, NULL, OPT_MIN_LIFETIME},
+	    {"passive", no_argument, NULL, OPT_PASSIVE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -122,6 +125,9 @@ int main(int argc, char **argv)
 			o.min_lifetime = (unsigned)v;
 			break;
 		}
+		case OPT_PASSIVE:
+			o.passive = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
