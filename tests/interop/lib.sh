@@ -175,9 +175,9 @@ sw_conn()
 	local h=$1
 	shift
 	local -A o=([name]=tun [ike]=aes256-sha256-prfsha256-ecp256 [esp]=aes256-sha256
-		[local_ts]=0.0.0.0/0 [remote_ts]=0.0.0.0/0 [start_action]=none [auth]=psk [psk]=
-		[cert]= [key]= [cacert]= [local]= [remote]= [local_id]= [remote_id]= [rekey_time]=
-		[life_time]= [child_rekey]= [child_life]= [dpd]= [encap]=no)
+		[local_ts]=0.0.0.0/0 [remote_ts]=0.0.0.0/0 [start_action]=none [auth]=psk [psk]=""
+		[cert]="" [key]="" [cacert]="" [local]="" [remote]="" [local_id]="" [remote_id]=""
+		[rekey_time]="" [life_time]="" [child_rekey]="" [child_life]="" [dpd]="" [encap]=no)
 	local a k
 	for a in "$@"; do
 		k=${a%%=*}

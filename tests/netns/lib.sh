@@ -176,8 +176,8 @@ ns_spawn()
 	_NETNS_PIDS+=("$NS_PID")
 	netns_register_log "$log"
 	# The inode is read once the exec has happened (the namespace switch is immediate).
-	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	local _
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		[ "$(readlink "/proc/$NS_PID/ns/net" 2>/dev/null)" != "$(readlink /proc/$$/ns/net)" ] && break
 		sleep 0.01
 	done
