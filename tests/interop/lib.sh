@@ -34,7 +34,7 @@
 #        ike=               IKE proposal (default aes256-sha256-prfsha256-ecp256)
 #        esp=               ESP proposal (default aes256-sha256)
 #        local_ts= remote_ts=  traffic selectors (default 0.0.0.0/0 both)
-#        start_action=      none (default) | trap | start
+#        start_action=      none (default) | start (| trap: broken with libipsec 5.9.8, below)
 #        auth=psk psk=S     pre-shared key (default auth=psk)
 #        auth=pubkey cert=F key=F cacert=F   certificates (PEM, see sw_pki_host); remote cert must
 #                           chain to cacert and carry the peer's IP as subjectAltName
@@ -44,22 +44,52 @@
 #   sw_initiate HOST [CHILD] [IKE]   swanctl --initiate (blocking, timeout 30 s)
 #   sw_terminate HOST [IKE]          swanctl --terminate --ike NAME
 #   sw_list_sas HOST                 swanctl --list-sas --raw (one line per SA; raw vici form)
-#   sw_ike_state HOST [IKE]          echo the IKE SA state (ESTABLISHED, CONNECTING...) or nothing
-#   sw_child_state HOST [CHILD]      echo the Child SA state (INSTALLED, ...) or nothing
-#   sw_child_installed HOST [CHILD]  true when the Child SA is INSTALLED (use with wait_for)
-#   sw_esp_spis HOST [CHILD]         echo "SPI_IN SPI_OUT" (hex, 8 digits) of the installed child
-#   sw_child_algs HOST [CHILD]       echo the child's algorithms, e.g. "AES_GCM_16 256 -"
+#   The next five read the first IKE SA listed and its first Child SA (one connection per
+#   instance is this library's model; use sw_list_sas for more):
+#   sw_ike_state HOST                echo the IKE SA state (ESTABLISHED, CONNECTING...) or nothing
+#   sw_child_state HOST              echo the Child SA state (INSTALLED, ...) or nothing
+#   sw_child_installed HOST          true when the Child SA is INSTALLED (use with wait_for)
+#   sw_esp_spis HOST                 echo "SPI_IN SPI_OUT" (hex, 8 digits) of the child
+#   sw_child_algs HOST               echo the child's "ENCR KEYSIZE INTEG", e.g. "AES_GCM_16 256 -"
+#   sw_field HOST KEY [child]        echo the first KEY=value of the IKE SA (or, with "child", of its
+#                                    first Child SA) from list-sas, e.g. sw_field a packets-in child,
+#                                    sw_field a encr-alg, sw_field a remote-port
 #   sw_pki_ca DIR [ecdsa|rsa]        make a CA (DIR/ca.pem, DIR/ca.key); ECDSA P-256 or RSA-2048
 #   sw_pki_host DIR NAME IP [ecdsa|rsa]
 #                                    host cert DIR/NAME.pem, key DIR/NAME.key (PEM), subjectAltName
 #                                    and CN = IP, signed by the CA in DIR
 #
-# Routing with kernel-libipsec (see the report in tests/interop/README or strongswan-peer.md):
-#   charon creates TUN "ipsec0" and puts routes for remote_ts into table 220 (rule priority 220,
-#   "not fwmark 0x2a"). IKE and ESP-in-UDP leave through socket-default with fwmark 0x2a, so they
-#   bypass table 220 even when remote_ts is 0.0.0.0/0. Put each inner address on lo (a /32) before
-#   the Child SA comes up so that charon picks it as the route's source; ping with -I INNER when
-#   remote_ts is 0.0.0.0/0.
+# Pitfalls with Debian's strongSwan 5.9.8 + kernel-libipsec, measured here (see also
+# ../shared/reference/strongswan-peer.md):
+#   - Routing: charon creates TUN "ipsec0" (MTU 1400, fixed) and, per installed Child SA, routes
+#     for remote_ts in table 220 (rule 220 "not from all fwmark 0x2a lookup 220"): with remote_ts
+#     0.0.0.0/0 that is "default dev ipsec0" plus "throw <peer outer address>". No route src is
+#     set for 0.0.0.0/0 selectors; the kernel then picks the first usable address, and lo's come
+#     first: so put the inner address on lo as a /32 (netns_addr a lo 192.0.2.1/32) and the
+#     inner ping leaves from it. Pass -I INNER anyway (iperf3 -B INNER) to be explicit. With /32
+#     selectors charon sets "src" itself ("192.0.2.2 dev ipsec0 proto static src 192.0.2.1").
+#   - fwmark: socket-default marks IKE and ESP-in-UDP with 0x2a and the table-220 rule skips
+#     that mark; without it the 0.0.0.0/0 route sends IKE into ipsec0 and the SA never
+#     rekeys/deletes. Non-charon traffic to the peer's outer address also goes through table 220
+#     but hits the "throw" route and uses main: outer pings still work while the tunnel is up.
+#   - Data plane: ESP is always UDP 4500 (libipsec fakes NAT detection); IKE floats to 4500 at
+#     IKE_AUTH. No raw ESP (proto 50) is ever sent or accepted: interop exercises RFC 3948 only.
+#   - MTU: ipsec0 is 1400, so inner packets up to 1400 bytes pass (ping -s 1372 -M do works,
+#     -s 1373 fails locally with "message too long, mtu=1400"); the ESP-in-UDP packet for a
+#     1400-byte inner packet is about 1470-1490 bytes, under the 1500 of the veth. TCP MSS
+#     follows the route MTU (1360).
+#   - start_action=trap does NOT work with kernel-libipsec 5.9.8: packets hit the trap policy and
+#     are dropped ("could not find an outbound IPsec SA for reqid {1}, dropping packet"), no
+#     acquire, no IKE. Use start_action=start (charon initiates on load) or sw_initiate.
+#   - A connection must be loaded on the responder before the initiator starts, or the first
+#     IKE_SA_INIT is answered with NO_PROPOSAL_CHOSEN/AUTH failure ("no IKE config found").
+#   - swanctl needs --uri for every command (vici socket per instance) and STRONGSWAN_CONF +
+#     SWANCTL_DIR in its environment; sw_* do that. swanctl --initiate blocks until the Child SA
+#     is up or fails (--timeout 30 here); --list-sas --raw gives one parseable line per IKE SA.
+#   - charon writes /var/run/charon.pid; hence the private tmpfs over /run (unshare -m). The
+#     PID recorded is charon's own ('ip netns exec', 'unshare' and 'sh -c exec' do not fork).
+#   - Per-instance files live in $NETNS_TMP/sw-HOST/; charon.log (filelog level 1, or 4 for
+#     ike/chd with keys=1, which logs IKE and ESP keys for tshark) is printed on failure.
 
 SW_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../netns/lib.sh
@@ -271,8 +301,8 @@ sw_terminate()
 sw_list_sas() { _sw_swanctl "$1" --list-sas --raw; }
 
 # The raw form is "list-sa event {NAME {k=v k=v child-sas {CHILD-ID {k=v ...}}}}" per IKE SA.
-# _sw_field HOST KEY [CHILD]: first value of KEY in the IKE SA part, or in the child part.
-_sw_field()
+# sw_field HOST KEY [child]: first value of KEY in the IKE SA part, or in the child part.
+sw_field()
 {
 	local h=$1 key=$2 child=${3:-}
 	sw_list_sas "$h" 2>/dev/null | awk -v key="$key" -v child="$child" '
@@ -292,15 +322,17 @@ _sw_field()
 		}'
 }
 
-sw_ike_state() { _sw_field "$1" state; }
-sw_child_state() { _sw_field "$1" state child; }
+_sw_field() { sw_field "$@"; } # old name
+
+sw_ike_state() { sw_field "$1" state; }
+sw_child_state() { sw_field "$1" state child; }
 sw_child_installed() { [ "$(sw_child_state "$1")" = INSTALLED ]; }
 
 sw_esp_spis()
 {
 	local in out
-	in=$(_sw_field "$1" spi-in child)
-	out=$(_sw_field "$1" spi-out child)
+	in=$(sw_field "$1" spi-in child)
+	out=$(sw_field "$1" spi-out child)
 	[ -n "$in" ] && [ -n "$out" ] || return 1
 	echo "$in $out"
 }
@@ -308,9 +340,9 @@ sw_esp_spis()
 sw_child_algs()
 {
 	local e k i
-	e=$(_sw_field "$1" encr-alg child)
-	k=$(_sw_field "$1" encr-keysize child)
-	i=$(_sw_field "$1" integ-alg child)
+	e=$(sw_field "$1" encr-alg child)
+	k=$(sw_field "$1" encr-keysize child)
+	i=$(sw_field "$1" integ-alg child)
 	echo "$e ${k:--} ${i:--}"
 }
 

@@ -66,8 +66,8 @@ run_case()
 		fail "$label: ping b -> a through the tunnel failed"
 	# The inner packets really went through the tunnel: the child counted them both ways.
 	local pin pout
-	pin=$(_sw_field a packets-in child)
-	pout=$(_sw_field a packets-out child)
+	pin=$(sw_field a packets-in child)
+	pout=$(sw_field a packets-out child)
 	[ "${pin:-0}" -ge 8 ] && [ "${pout:-0}" -ge 8 ] ||
 		fail "$label: child SA on a counted $pin in / $pout out, expected >= 8 each"
 

@@ -300,8 +300,8 @@ capture_summary()
 	read -r CAP_TOTAL CAP_ESP_RAW CAP_ESP_UDP CAP_IKE CAP_ICMP CAP_TCP CAP_UDP CAP_CLEAR <<<"$counts"
 	CAP_ESP=$((CAP_ESP_RAW + CAP_ESP_UDP))
 	CAP_MARKER=0
-	[ -z "$marker" ] || CAP_MARKER=$(tshark -r "$f" -Y "frame contains \"$marker\"" \
-		-T fields -e frame.number 2>/dev/null | wc -l)
+	[ -z "$marker" ] || CAP_MARKER=$( (tshark -r "$f" -Y "frame contains \"$marker\"" \
+		-T fields -e frame.number 2>/dev/null || true) | wc -l)
 	{
 		echo "capture $id ($f): $CAP_TOTAL frames"
 		echo "  protocols seen (frames, dissector chain):"
