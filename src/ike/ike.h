@@ -37,8 +37,18 @@ struct ike_io {
 	int (*child_install)(void *arg, const struct esp_sa_params *in,
 	                     const struct esp_sa_params *out);
 	void (*child_remove)(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out);
-	/* Tunnel up (first Child SA installed) / down (last one removed). */
+	/* Tunnel up (first Child SA installed) / down (last one removed). A rekey never calls it:
+	 * the new pair is installed before the old one is removed. */
 	void (*tunnel_state)(void *arg, uint32_t tunnel_id, bool up);
+	/* Optional (may be NULL; used only when both are set). The responder of a Child SA rekey
+	 * installs the new pair with child_install_standby (both directions installed, the
+	 * tunnel's current outbound SA NOT switched) and switches with child_set_outbound once the
+	 * initiator has deleted the old pair, so that nothing is sent on an SA the initiator cannot
+	 * decrypt yet. Without them child_install is used and the switch happens at once.
+	 * Daemon: standby = dp_sa_install(in), dp_sa_install(out); set_outbound = dp_set_outbound. */
+	int (*child_install_standby)(void *arg, const struct esp_sa_params *in,
+	                             const struct esp_sa_params *out);
+	int (*child_set_outbound)(void *arg, uint32_t tunnel_id, uint32_t spi_out);
 };
 
 struct ike *ike_new(struct loop *loop, const struct ike_io *io);
@@ -65,7 +75,19 @@ struct ike_timing {
 	size_t n_retx;                  /* transmissions before giving up */
 	uint32_t holddown_ms;           /* re-initiate a failed tunnel after this */
 	uint32_t half_open_ms;          /* responder drops an unfinished IKE SA after this */
+	/* Dead-peer detection interval: when non-zero it overrides every tunnel's dpd_interval_s
+	 * (tests). Otherwise a tunnel's dpd_interval_s is used, and 0 there means the default of
+	 * IKE_DPD_DEFAULT_S (30 s: IOS XR 7.8 has no dpd knob in the profile we parse). An empty
+	 * INFORMATIONAL is sent when nothing was received on an IKE SA for the interval; the
+	 * retransmission schedule above is the retry; when it gives up the peer is dead: its SAs
+	 * are removed (tunnel down) and the tunnel re-initiated after holddown_ms. */
+	uint32_t dpd_ms;
+	/* After a rekey the old pair is deleted with an INFORMATIONAL Delete, and removed from the
+	 * data plane this much later, so that packets in flight on it are not dropped. 0 = at once.
+	 * Default 1000. */
+	uint32_t linger_ms;
 };
+#define IKE_DPD_DEFAULT_S 30
 void ike_set_timing(struct ike *ike, const struct ike_timing *t);
 void ike_get_timing(const struct ike *ike, struct ike_timing *t);
 
@@ -79,7 +101,7 @@ struct ike_child_info {
 	uint16_t keysize;    /* bits */
 	char hmac[24];       /* ESP integrity name ("HMAC_SHA_256"), "None" for GCM */
 	char esp_encr[24];   /* "ESP_256_AES", "ESP_GCM_256" */
-	uint64_t rekey_in_s; /* seconds until rekey (lifetime for now) */
+	uint64_t rekey_in_s; /* seconds until the soft lifetime (rekey) */
 	uint64_t sa_id;
 	bool natt;
 };
@@ -127,6 +149,16 @@ struct ike_stats {
 	uint64_t negotiations_failed; /* timeouts and error notifies, both roles */
 	uint64_t half_open;           /* current: IKE SAs not yet established */
 	uint64_t established;         /* current: established IKE SAs */
+	/* issue 6 */
+	uint64_t child_rekeys;      /* Child SA rekeys completed (either role) */
+	uint64_t ike_rekeys;        /* IKE SA rekeys completed (either role) */
+	uint64_t rekeys_failed;     /* our rekey refused by the peer (old SA kept until hard) */
+	uint64_t rekey_collisions;  /* simultaneous rekeys resolved (§2.8.1) */
+	uint64_t expired;           /* SAs deleted at their hard lifetime */
+	uint64_t dpd_dead;          /* peers declared dead */
+	uint64_t cookies_sent;      /* IKE_SA_INIT answered with a COOKIE (no state kept) */
+	uint64_t cookies_rejected;  /* IKE_SA_INIT with a wrong or stale COOKIE */
+	uint64_t half_open_refused; /* IKE_SA_INIT dropped: half-open limit (total or per peer) */
 	uint64_t child_sas;           /* current: installed Child SAs */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
@@ -134,5 +166,36 @@ void ike_get_stats(struct ike *ike, struct ike_stats *st);
 /* Deletes (with Delete to the peer) and re-establishes one session, or all with 0. Returns the
  * number of sessions cleared. */
 int ike_clear(struct ike *ike, uint32_t session_id);
+
+/* ---- lifetimes, rekeying, denial of service (issue 6) ---- */
+/* Lifetimes: a Child SA lives child_lifetime_s, an IKE SA ike_lifetime_s (from the tunnel's
+ * configuration). The soft expiry, when whichever side's timer fires first starts the rekey
+ * with CREATE_CHILD_SA, is hard - 10% - random(0..5%), at least min(3 s, hard / 2) before the
+ * hard expiry, at which the SA is deleted (and the tunnel re-established if nothing replaced it).
+ * For tests the configuration's 120 s minimum can be overridden: non-zero values replace every
+ * tunnel's child / IKE lifetime (seconds) for SAs created from now on; 0 = use the
+ * configuration. The daemon's --min-lifetime option calls this. */
+void ike_set_lifetime_override(struct ike *ike, uint32_t child_s, uint32_t ike_s);
+
+/* Starts a rekey of the Child SA whose outbound SPI is spi_out (sequence numbers near
+ * exhaustion: the data plane's rekey callback, bounced to the loop thread). 0 when started or
+ * already in progress, -1 when no such Child SA exists. */
+int ike_rekey_child(struct ike *ike, uint32_t tunnel_id, uint32_t spi_out);
+/* Starts a rekey of the IKE SA of a session (CREATE_CHILD_SA, §2.18). 0, or -1 if not found. */
+int ike_rekey_ike(struct ike *ike, uint32_t session_id);
+
+/* Responder limits against IKE_SA_INIT floods (RFC 7296 §2.6). When cookie_threshold or more
+ * responder IKE SAs are half open, an IKE_SA_INIT without a valid COOKIE gets N(COOKIE) and no
+ * state. COOKIE = version (4 bytes) | HMAC-SHA-256(secret, Ni | IPi | SPIi); the secret is
+ * rotated every cookie_rotate_s and the previous one stays valid. At max_half_open in total or
+ * max_half_open_per_peer from one address, IKE_SA_INIT is dropped (counted). 0 fields take the
+ * defaults: 16, 1024, 32, 300 s. */
+struct ike_dos_limits {
+	uint32_t cookie_threshold;
+	uint32_t max_half_open;
+	uint32_t max_half_open_per_peer;
+	uint32_t cookie_rotate_s;
+};
+void ike_set_dos_limits(struct ike *ike, const struct ike_dos_limits *l);
 
 #endif

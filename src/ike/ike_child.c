@@ -37,7 +37,7 @@ struct ike_child *ike_child_new(struct ike_sa *sa)
 	c->id = ++ike->next_child_id;
 	c->state = CHILD_S_CREATING;
 	c->created_ms = loop_now_ms();
-	c->lifetime_s = sa->tun ? sa->tun->cfg.child_lifetime_s : 0;
+	c->lifetime_s = (ike_life_child_ms(sa) + 999) / 1000;
 	c->next = sa->children;
 	sa->children = c;
 	return c;
@@ -79,34 +79,46 @@ static void fill_dir(const struct ike_child *c, struct esp_sa_params *p, bool in
 	p->ts_remote_start = c->ts_remote.start_addr;
 	p->ts_remote_end = c->ts_remote.end_addr;
 	p->lifetime_hard_s = c->lifetime_s;
-	p->lifetime_soft_s = c->lifetime_s - c->lifetime_s / 10;
+	p->lifetime_soft_s = c->lifetime_s - c->lifetime_s / 10; /* approximate: jittered */
 	p->sa_id = c->id;
 }
 
 int ike_child_install(struct ike_child *c)
 {
+	return ike_child_install_ex(c, NULL, &c->sa->ni, &c->sa->nr, c->sa->initiator, false);
+}
+
+int ike_child_install_ex(struct ike_child *c, const struct chunk *pfs, const struct chunk *ni,
+                         const struct chunk *nr, bool exch_initiator, bool standby)
+{
 	struct ike_sa *sa = c->sa;
 	struct ike *ike = sa->ike;
 	struct esp_sa_params in = {0}, out = {0};
 	size_t el = c->encr->key_len, il = c->integ ? c->integ->key_len : 0;
-	/* KEYMAT: i->r keys first; the initiator sends with them. */
-	struct esp_sa_params *ir = sa->initiator ? &out : &in, *ri = sa->initiator ? &in : &out;
+	/* KEYMAT: i->r keys first; the exchange's initiator sends with them. */
+	struct esp_sa_params *ir = exch_initiator ? &out : &in, *ri = exch_initiator ? &in : &out;
 	int rc = -1;
 
 	if (!sa->tun || el > ESP_MAX_KEY || il > ESP_MAX_KEY)
 		return -1;
 	fill_dir(c, &in, true);
 	fill_dir(c, &out, false);
-	if (ike_keys_child(sa->prf, &sa->sk_d, NULL, &sa->ni, &sa->nr, el, il, ir->encr_key,
-	                   ir->integ_key, ri->encr_key, ri->integ_key) < 0)
+	if (ike_keys_child(sa->prf, &sa->sk_d, pfs, ni, nr, el, il, ir->encr_key, ir->integ_key,
+	                   ri->encr_key, ri->integ_key) < 0)
 		goto done;
-	if (!ike->io.child_install || ike->io.child_install(ike->io.arg, &in, &out) < 0) {
+	/* a rekey responder installs without switching the outbound SA (when io can) */
+	standby = standby && ike->io.child_install_standby && ike->io.child_set_outbound;
+	int (*inst)(void *, const struct esp_sa_params *, const struct esp_sa_params *) =
+	    standby ? ike->io.child_install_standby : ike->io.child_install;
+	if (!inst || inst(ike->io.arg, &in, &out) < 0) {
 		log_err("%s: data plane refused Child SA 0x%08x/0x%08x", sa->tun->cfg.ifname,
 		        c->spi_in, c->spi_out);
 		goto done;
 	}
 	ike_child_set_state(c, CHILD_S_INSTALLED);
 	c->installed = true;
+	c->keep.standby = standby;
+	ike_life_child_start(c);
 	ike->stats.child_sas++;
 	log_info("%s: Child SA up, SPI in 0x%08x out 0x%08x%s", sa->tun->cfg.ifname, c->spi_in,
 	         c->spi_out, sa->natt ? " (UDP-encapsulated)" : "");
@@ -124,10 +136,9 @@ void ike_child_destroy(struct ike_child *c)
 	struct ike_sa *sa = c->sa;
 	struct ike *ike = sa->ike;
 
+	ike_life_child_stop(c);
 	if (c->installed) {
-		if (ike->io.child_remove)
-			ike->io.child_remove(ike->io.arg, sa->tun->cfg.tunnel_id, c->spi_in,
-			                     c->spi_out);
+		ike_out_child_gone(c); /* successor becomes outbound; removal now or lingering */
 		ike->stats.child_sas--;
 		log_info("%s: Child SA 0x%08x/0x%08x removed", sa->tun->cfg.ifname, c->spi_in,
 		         c->spi_out);

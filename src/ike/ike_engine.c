@@ -17,6 +17,7 @@ struct ike *ike_new(struct loop *loop, const struct ike_io *io)
 	ike->loop = loop;
 	ike->io = *io;
 	ike->timing = IKE_TIMING_DEFAULT;
+	ike_dos_init(ike);
 	return ike;
 }
 
@@ -51,7 +52,7 @@ int ike_clear(struct ike *ike, uint32_t session_id)
 		n++;
 		sa->reinit = true;
 		log_info("IKE SA %u: cleared by operator", sa->id);
-		if (sa->state == IKE_S_ESTABLISHED) {
+		if (sa->state == IKE_S_ESTABLISHED || sa->state == IKE_S_REKEYING) {
 			snprintf(sa->why, sizeof(sa->why), "Cleared by operator");
 			ike_queue_task(sa, TASK_DELETE_IKE, 0);
 		} else if (sa->state != IKE_S_DELETING) {
@@ -87,6 +88,7 @@ void ike_shutdown(struct ike *ike)
 			send_delete_once(sa);
 		ike_sa_destroy(sa, "Shutdown", false);
 	}
+	ike_linger_flush(ike, true);
 	for (struct ike_tunnel *t = ike->tunnels; t; t = t->next) {
 		loop_timer_cancel(ike->loop, t->reinit_timer);
 		t->reinit_timer = 0;
@@ -111,6 +113,7 @@ void ike_free(struct ike *ike)
 		t->refs++;
 		ike_tunnel_unref(t); /* refs is 0 again: frees it */
 	}
+	ike_keep_free(ike);
 	ike_htab_free(&ike->sa_by_spi);
 	ike_htab_free(&ike->sa_half);
 	ike_htab_free(&ike->tun_by_addr);

@@ -374,6 +374,8 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 	addr_str(remote, peer);
 	if (!p || !ours || init_retransmit(ike, pkt, len, m, remote, rport))
 		goto out;
+	if (!ike_dos_admit(ike, m, local, lport, remote, rport))
+		goto out; /* COOKIE sent or half-open limit reached: no state (issue 6) */
 	tun = ike_tunnel_by_addr(ike, local, remote);
 	if (!tun || !ike_tunnel_wanted(tun)) {
 		ike->stats.rx_dropped_unknown_peer++;

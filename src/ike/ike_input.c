@@ -105,6 +105,7 @@ static void update_path(struct ike_sa *sa, uint16_t lport, uint32_t remote, uint
 
 static void dispatch_request(struct ike_sa *sa, const struct ike_msg *in)
 {
+	ike_dpd_rx(sa); /* authentic: the peer is alive */
 	switch (in->hdr.exchange) {
 	case IKE_AUTH:
 		if (sa->state == IKE_S_INIT_DONE && !sa->initiator)
@@ -115,12 +116,8 @@ static void dispatch_request(struct ike_sa *sa, const struct ike_msg *in)
 			return ike_info_r(sa, in);
 		break;
 	case CREATE_CHILD_SA:
-		/* issue 6: rekeying; until then, refuse politely so the peer keeps the old SAs */
-		if (sa->state >= IKE_S_ESTABLISHED) {
-			log_info("IKE SA %u: CREATE_CHILD_SA refused (not supported yet)", sa->id);
-			return ike_respond_notify(sa, CREATE_CHILD_SA, in->hdr.msg_id,
-			                          N_NO_ADDITIONAL_SAS, NULL, 0);
-		}
+		if (sa->state >= IKE_S_ESTABLISHED)
+			return ike_ccsa_r(sa, in); /* rekeys (issue 6) */
 		break;
 	}
 	sa->ike->stats.rx_dropped_msgid++;
@@ -130,7 +127,13 @@ static void dispatch_request(struct ike_sa *sa, const struct ike_msg *in)
 
 static void dispatch_response(struct ike_sa *sa, const struct ike_msg *in)
 {
+	ike_dpd_rx(sa);
 	switch (sa->req.task) {
+	case TASK_REKEY_CHILD:
+	case TASK_REKEY_IKE:
+		if (in->hdr.exchange == CREATE_CHILD_SA)
+			return ike_ccsa_i_response(sa, in);
+		break;
 	case TASK_AUTH:
 		if (in->hdr.exchange == IKE_AUTH)
 			return ike_auth_i_response(sa, in);
@@ -232,10 +235,20 @@ void ike_input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, 
 	    memcmp(ike_sa_spi_remote(sa), from_initiator ? h.spi_i : h.spi_r, 8) != 0) {
 		ike->stats.rx_dropped_unknown_spi++;
 		log_debug("IKE %s dropped: unknown SPI", ike_exchange_name(h.exchange));
+		if (!(h.flags & IKE_FLAG_RESPONSE))
+			ike_dpd_unknown_spi(ike, &h, local, lport, remote, rport);
 		return;
 	}
 	if (!has_keys(sa) || !window_ok(sa, &h))
 		return;
+	if ((h.flags & IKE_FLAG_RESPONSE) && h.next_payload == PL_NOTIFY) {
+		/* unprotected: only INVALID_IKE_SPI means anything (§2.21.4) */
+		struct ike_msg *um = malloc(sizeof(*um));
+		if (um && ike_msg_parse(pkt, len, um) == 0)
+			ike_dpd_unprotected(sa, um);
+		free(um);
+		return;
+	}
 	uint8_t *copy = malloc(len); /* decrypted in place; the caller's buffer is const */
 	if (!copy)
 		return;

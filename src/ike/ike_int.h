@@ -10,6 +10,7 @@
 
 #include "ike/ike.h"
 #include "ike/ike_htab.h"
+#include "ike/ike_keep.h"
 #include "ike/ike_sa.h"
 #include "ike/msg.h"
 
@@ -38,6 +39,7 @@ struct ike {
 	struct ike_stats stats;
 	uint32_t next_sa_id, next_session_id;
 	uint64_t next_child_id;
+	struct ike_keep keep; /* issue 6 */
 	bool shutting_down;
 };
 

@@ -44,19 +44,56 @@ int ike_keys_ike(const struct prf_alg *p, size_t encr_len, size_t integ_len, con
                  const struct chunk *nr, const uint8_t spi_i[8], const uint8_t spi_r[8],
                  const struct chunk *shared, struct ike_keymat *out)
 {
-	uint8_t skeyseed[64], spis[16];
-	struct chunk nonces = CHUNK_EMPTY, seed = CHUNK_EMPTY, stream = CHUNK_EMPTY;
+	uint8_t skeyseed[64];
+	struct chunk nonces = CHUNK_EMPTY;
+	int rc = -1;
+
+	/* All our PRFs are HMAC: the PRF key is the whole Ni | Nr (§2.14). */
+	if (seed_cat(&nonces, ni, nr, NULL, 0) &&
+	    prf(p, nonces.ptr, nonces.len, shared->ptr, shared->len, skeyseed) == 0)
+		rc = ike_keys_expand(p, skeyseed, p->out_len, encr_len, integ_len, ni, nr, spi_i,
+		                     spi_r, out);
+	memwipe(skeyseed, sizeof(skeyseed));
+	chunk_clear(&nonces);
+	return rc;
+}
+
+int ike_keys_ike_rekey(const struct prf_alg *old, const struct chunk *sk_d_old,
+                       const struct prf_alg *p, size_t encr_len, size_t integ_len,
+                       const struct chunk *ni, const struct chunk *nr, const uint8_t spi_i[8],
+                       const uint8_t spi_r[8], const struct chunk *shared,
+                       struct ike_keymat *out)
+{
+	uint8_t skeyseed[64];
+	struct chunk gn = CHUNK_EMPTY, data = CHUNK_EMPTY;
+	int rc = -1;
+
+	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), with the old IKE SA's PRF (§2.18) */
+	if (seed_cat(&gn, shared, ni, NULL, 0) && seed_cat(&data, &gn, nr, NULL, 0) &&
+	    prf(old, sk_d_old->ptr, sk_d_old->len, data.ptr, data.len, skeyseed) == 0)
+		rc = ike_keys_expand(p, skeyseed, old->out_len, encr_len, integ_len, ni, nr, spi_i,
+		                     spi_r, out);
+	memwipe(skeyseed, sizeof(skeyseed));
+	chunk_clear(&gn);
+	chunk_clear(&data);
+	return rc;
+}
+
+int ike_keys_expand(const struct prf_alg *p, const uint8_t *skeyseed, size_t seed_len,
+                    size_t encr_len, size_t integ_len, const struct chunk *ni,
+                    const struct chunk *nr, const uint8_t spi_i[8], const uint8_t spi_r[8],
+                    struct ike_keymat *out)
+{
+	uint8_t spis[16];
+	struct chunk seed = CHUNK_EMPTY, stream = CHUNK_EMPTY;
 	size_t total = p->out_len * 3 + 2 * (encr_len + integ_len), off = 0;
 	int rc = -1;
 
 	memcpy(spis, spi_i, 8);
 	memcpy(spis + 8, spi_r, 8);
-	/* All our PRFs are HMAC: the PRF key is the whole Ni | Nr (§2.14). */
-	if (!seed_cat(&nonces, ni, nr, NULL, 0) || !seed_cat(&seed, ni, nr, spis, 16) ||
-	    !chunk_alloc(&stream, total))
+	if (!seed_cat(&seed, ni, nr, spis, 16) || !chunk_alloc(&stream, total))
 		goto done;
-	if (prf(p, nonces.ptr, nonces.len, shared->ptr, shared->len, skeyseed) < 0 ||
-	    prf_plus(p, skeyseed, p->out_len, seed.ptr, seed.len, stream.ptr, total) < 0)
+	if (prf_plus(p, skeyseed, seed_len, seed.ptr, seed.len, stream.ptr, total) < 0)
 		goto done;
 	if (take(&out->d, stream.ptr, &off, p->out_len) &&
 	    take(&out->ai, stream.ptr, &off, integ_len) &&
@@ -69,8 +106,6 @@ int ike_keys_ike(const struct prf_alg *p, size_t encr_len, size_t integ_len, con
 done:
 	if (rc < 0)
 		ike_keymat_clear(out);
-	memwipe(skeyseed, sizeof(skeyseed));
-	chunk_clear(&nonces);
 	chunk_clear(&seed);
 	chunk_clear(&stream);
 	return rc;
@@ -147,6 +182,13 @@ int ike_keys_install(struct ike_sa *sa, const struct chunk *shared)
 	if (ike_keys_ike(sa->prf, sa->encr->key_len, integ_len, &sa->ni, &sa->nr, sa->spi_i,
 	                 sa->spi_r, shared, &km) < 0)
 		return -1;
+	return ike_keys_install_km(sa, &km);
+}
+
+int ike_keys_install_km(struct ike_sa *sa, struct ike_keymat *km_in)
+{
+	struct ike_keymat km = *km_in;
+	*km_in = (struct ike_keymat){0};
 	/* Initiator sends with SK_ei/SK_ai; responder with SK_er/SK_ar. */
 	const struct chunk *oe = sa->initiator ? &km.ei : &km.er,
 	                   *oa = sa->initiator ? &km.ai : &km.ar;

@@ -32,6 +32,15 @@ static void retx_timeout(void *arg)
 	if (sa->req_tries >= ike->timing.n_retx) {
 		log_err("IKE SA %u: no answer from peer after %zu transmissions (%s)", sa->id,
 		        sa->req_tries, sa->req.task == TASK_INIT ? "IKE_SA_INIT" : "request");
+		if (sa->state >= IKE_S_ESTABLISHED) {
+			/* the peer is dead (§2.4): its SAs go, the tunnel is re-initiated */
+			ike->stats.dpd_dead++;
+			ike_sa_destroy(sa,
+			               sa->req.task == TASK_LIVENESS ? "Dead peer (no answer to DPD)"
+			                                             : "Dead peer (request unanswered)",
+			               true);
+			return;
+		}
 		ike_sa_destroy(sa, "Retransmission timeout", true);
 		return;
 	}
@@ -109,7 +118,13 @@ void ike_run_queue(struct ike_sa *sa)
 	case TASK_LIVENESS:
 		ike_info_start(sa, t);
 		break;
-	default: /* issue 6: CREATE_CHILD_SA tasks start here */
+	case TASK_REKEY_CHILD:
+		ike_rekey_child_start(sa, t.arg);
+		break;
+	case TASK_REKEY_IKE:
+		ike_rekey_ike_start(sa);
+		break;
+	default:
 		log_err("IKE SA %u: task %d not supported", sa->id, t.task);
 		break;
 	}

@@ -26,7 +26,8 @@ static const char *const sa_state_names[IKE_S_COUNT] = {
 #define B(s) (1u << (s))
 /* sa_legal[from] = set of states reachable from it. */
 static const unsigned sa_legal[IKE_S_COUNT] = {
-    [IKE_S_NEW] = B(IKE_S_INIT_SENT) | B(IKE_S_INIT_DONE) | B(IKE_S_DEAD),
+    /* NEW -> ESTABLISHED: an IKE SA created by a CREATE_CHILD_SA rekey (§2.18) */
+    [IKE_S_NEW] = B(IKE_S_INIT_SENT) | B(IKE_S_INIT_DONE) | B(IKE_S_ESTABLISHED) | B(IKE_S_DEAD),
     [IKE_S_INIT_SENT] = B(IKE_S_AUTH_SENT) | B(IKE_S_DEAD),
     [IKE_S_INIT_DONE] = B(IKE_S_ESTABLISHED) | B(IKE_S_DEAD),
     [IKE_S_AUTH_SENT] = B(IKE_S_ESTABLISHED) | B(IKE_S_DEAD),
@@ -90,6 +91,8 @@ bool ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state to)
 	count_state(&sa->ike->stats, from, -1);
 	count_state(&sa->ike->stats, to, +1);
 	sa->state = to;
+	if (to == IKE_S_ESTABLISHED && from != IKE_S_REKEYING)
+		ike_life_sa_start(sa); /* lifetimes and DPD (issue 6) */
 	return true;
 }
 
@@ -123,6 +126,16 @@ const uint8_t *ike_sa_spi_local(const struct ike_sa *sa)
 const uint8_t *ike_sa_spi_remote(const struct ike_sa *sa)
 {
 	return sa->initiator ? sa->spi_r : sa->spi_i;
+}
+
+int ike_sa_set_spi_local(struct ike_sa *sa, const uint8_t spi[8])
+{
+	struct ike *ike = sa->ike;
+	if (spi_key(spi) == 0 || ike_sa_find(ike, spi))
+		return -1;
+	ike_htab_del(&ike->sa_by_spi, &sa->by_spi);
+	memcpy(sa->initiator ? sa->spi_i : sa->spi_r, spi, 8);
+	return ike_htab_add(&ike->sa_by_spi, &sa->by_spi, spi_key(spi));
 }
 
 struct ike_sa *ike_sa_find(struct ike *ike, const uint8_t spi[8])
@@ -265,6 +278,8 @@ void ike_sa_destroy(struct ike_sa *sa, const char *why, bool failed)
 	snprintf(sa->why, sizeof(sa->why), "%s", why);
 	log_msg(failed ? LOG_LVL_ERR : LOG_LVL_INFO, "IKE SA %u (%s) %s: %s", sa->id,
 	        tun ? tun->cfg.ifname : "-", failed ? "failed" : "deleted", why);
+	ike_rekey_ike_adopt(sa); /* children of a rekeyed SA live on in its successor */
+	ike_life_sa_stop(sa);
 	while (sa->children)
 		ike_child_destroy(sa->children);
 	loop_timer_cancel(ike->loop, sa->req_timer);

@@ -24,6 +24,7 @@
 
 #include "crypto/crypto.h"
 #include "ike/ike_htab.h"
+#include "ike/ike_keep_types.h"
 #include "ike/ike_timing.h"
 #include "ike/msg.h"
 #include "util/chunk.h"
@@ -84,7 +85,8 @@ struct ike_child {
 	uint64_t created_ms;
 	uint32_t lifetime_s;
 	bool installed;
-	uint64_t rekey_timer; /* issue 6: soft lifetime */
+	uint64_t rekey_timer;       /* unused (issue 6 keeps its timers in keep) */
+	struct ike_keep_child keep; /* issue 6: lifetimes, rekey state */
 };
 
 struct ike_sa {
@@ -144,6 +146,7 @@ struct ike_sa {
 	char local_id[64], remote_id[64];
 	char why[48]; /* last event for show: why it failed or was deleted */
 	bool reinit;  /* re-establish the tunnel when this SA is gone (clear) */
+	struct ike_keep_sa keep; /* issue 6: lifetimes, DPD, rekey state */
 };
 
 /* ---- table ---- */
@@ -157,6 +160,9 @@ struct ike_sa *ike_sa_find_half(struct ike *ike, const uint8_t spi_i[8], uint32_
 void ike_sa_add_half(struct ike_sa *sa);
 void ike_sa_del_half(struct ike_sa *sa);
 const uint8_t *ike_sa_spi_local(const struct ike_sa *sa);
+/* Replaces our SPI (re-indexed): an IKE SA made by a rekey takes the SPI it proposed. -1 if
+ * that SPI is taken. */
+int ike_sa_set_spi_local(struct ike_sa *sa, const uint8_t spi[8]);
 const uint8_t *ike_sa_spi_remote(const struct ike_sa *sa);
 void ike_sa_set_tunnel(struct ike_sa *sa, struct ike_tunnel *tun);
 

@@ -48,8 +48,7 @@ static const char *description(const struct ike_sa *sa)
 
 static void child_info(const struct ike_child *c, struct ike_child_info *ci)
 {
-	uint64_t age = (loop_now_ms() - c->created_ms) / 1000;
-	memset(ci, 0, sizeof(*ci));
+	memset(ci, 0, sizeof(*ci)); /* rekey_in_s: from the soft lifetime (issue 6) */
 	ike_ts_format(&c->ts_local, ci->local_sel, sizeof(ci->local_sel));
 	ike_ts_format(&c->ts_remote, ci->remote_sel, sizeof(ci->remote_sel));
 	ci->spi_in = c->spi_in;
@@ -58,7 +57,7 @@ static void child_info(const struct ike_child *c, struct ike_child_info *ci)
 	snprintf(ci->esp_encr, sizeof(ci->esp_encr), "%s", c->encr ? c->encr->esp_name : "-");
 	ci->keysize = c->encr ? c->encr->key_bits : 0;
 	snprintf(ci->hmac, sizeof(ci->hmac), "%s", c->integ ? c->integ->esp_name : "None");
-	ci->rekey_in_s = c->lifetime_s > age ? c->lifetime_s - age : 0;
+	ci->rekey_in_s = ike_life_child_rekey_in_s(c);
 	ci->sa_id = c->id;
 	ci->natt = c->sa->natt;
 }
@@ -72,7 +71,7 @@ void ike_sa_fill_info(const struct ike_sa *sa, struct ike_sa_info *in)
 	if (t) {
 		in->tunnel_id = t->cfg.tunnel_id;
 		snprintf(in->ifname, sizeof(in->ifname), "%s", t->cfg.ifname);
-		in->lifetime_s = t->cfg.ike_lifetime_s;
+		in->lifetime_s = ike_life_ike_s(sa);
 		snprintf(in->auth_sign, sizeof(in->auth_sign), "%s",
 		         t->cfg.auth_local == IKE_AUTH_RSA ? "RSA" : "PSK");
 		snprintf(in->auth_verify, sizeof(in->auth_verify), "%s",
@@ -111,7 +110,8 @@ size_t ike_get_sas(struct ike *ike, struct ike_sa_info *out, size_t max)
 {
 	size_t n = 0;
 	for (const struct ike_sa *sa = ike->sas; sa && n < max; sa = sa->next)
-		ike_sa_fill_info(sa, &out[n++]);
+		if (!sa->keep.rekeyed) /* replaced by its rekey: no longer a session of its own */
+			ike_sa_fill_info(sa, &out[n++]);
 	for (const struct ike_tunnel *t = ike->tunnels; t && n < max; t = t->next)
 		if (!t->removed && t->have_last && !t->sas)
 			out[n++] = t->last;

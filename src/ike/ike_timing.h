@@ -13,6 +13,7 @@ static const struct ike_timing IKE_TIMING_DEFAULT = {
     .n_retx = 6,
     .holddown_ms = 10000,
     .half_open_ms = 30000,
+    .linger_ms = 1000,
 };
 
 #define IKE_NONCE_LEN  32   /* our Ni/Nr (RFC 7296 §2.10: at least half the PRF key size) */

@@ -80,12 +80,39 @@ static int h_install(void *arg, const struct esp_sa_params *in, const struct esp
 	n->inst[n->n_inst].in = *in;
 	n->inst[n->n_inst].out = *out;
 	n->n_inst++;
+	n->cur_out = out->spi;
 	return 0;
+}
+
+/* Like the daemon: both directions installed, the outbound not switched. */
+static int h_install_standby(void *arg, const struct esp_sa_params *in,
+                             const struct esp_sa_params *out)
+{
+	struct h_node *n = arg;
+	uint32_t cur = n->cur_out;
+	int rc = h_install(arg, in, out);
+	n->cur_out = cur ? cur : out->spi;
+	return rc;
+}
+
+static int h_set_out(void *arg, uint32_t tunnel_id, uint32_t spi_out)
+{
+	struct h_node *n = arg;
+	for (size_t i = 0; i < n->n_inst; i++) {
+		if (n->inst[i].out.spi == spi_out && !n->inst[i].removed) {
+			n->cur_out = spi_out;
+			n->out_switches++;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static void h_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out)
 {
 	struct h_node *n = arg;
+	if (n->cur_out == spi_out)
+		n->cur_out = 0; /* detached: the data plane would drop */
 	for (size_t i = 0; i < n->n_inst; i++) {
 		if (n->inst[i].in.spi == spi_in && n->inst[i].out.spi == spi_out &&
 		    !n->inst[i].removed) {
@@ -100,6 +127,7 @@ static void h_state(void *arg, uint32_t tunnel_id, bool up)
 	struct h_node *n = arg;
 	n->up = up;
 	n->state_calls++;
+	n->downs += !up;
 }
 
 void h_init(struct net *net)
@@ -111,9 +139,31 @@ void h_init(struct net *net)
 		n->net = net;
 		n->idx = i;
 		n->addr = htonl(i == 0 ? H_ADDR_A : H_ADDR_B);
-		struct ike_io io = {n, h_send, h_install, h_remove, h_state};
+		struct ike_io io = {n,       h_send,           h_install, h_remove,
+		                    h_state, h_install_standby, h_set_out};
 		n->ike = ike_new(net->loop, &io);
 	}
+}
+
+void h_restart(struct net *net, int i)
+{
+	struct h_node *n = &net->n[i];
+	struct ike_io io = {n,       h_send,           h_install, h_remove,
+	                    h_state, h_install_standby, h_set_out};
+	ike_free(n->ike);
+	memset(n->inst, 0, sizeof(n->inst));
+	n->n_inst = n->n_removed = 0;
+	n->up = 0;
+	n->cur_out = 0;
+	n->ike = ike_new(net->loop, &io);
+}
+
+const struct h_inst *h_live_inst(const struct h_node *n)
+{
+	for (size_t i = n->n_inst; i-- > 0;)
+		if (!n->inst[i].removed)
+			return &n->inst[i];
+	return NULL;
 }
 
 void h_drop_queue(struct net *net)

@@ -14,7 +14,7 @@
 #include "ike/ike.h"
 #include "ike/ike_cfg.h"
 
-#define H_MAX_INST 16
+#define H_MAX_INST 64 /* installs per node (rekeys add one each) */
 #define H_ADDR_A   0xc6336401u /* 198.51.100.1 */
 #define H_ADDR_B   0xc6336402u /* 198.51.100.2 */
 #define H_ADDR_NAT 0xcb007101u /* 203.0.113.1 */
@@ -42,6 +42,9 @@ struct h_node {
 	size_t n_inst, n_removed;
 	int up; /* last tunnel_state */
 	int state_calls;
+	uint32_t cur_out;    /* the data plane's current outbound SPI (0 = none) */
+	size_t out_switches; /* child_set_outbound calls */
+	int downs;           /* tunnel_state(false) calls */
 	size_t sent;
 	uint8_t *last_sent;
 	size_t last_len;
@@ -81,5 +84,9 @@ size_t h_sas(struct h_node *n, struct ike_sa_info *out, size_t max);
 /* Number of Child SAs node i has installed and not removed. */
 size_t h_live(const struct h_node *n);
 const struct h_inst *h_last_inst(const struct h_node *n);
+/* Node i loses all state (a restarted daemon): a fresh engine, no SAs installed, no config. */
+void h_restart(struct net *net, int i);
+/* The newest installed pair of node n that is not removed, or NULL. */
+const struct h_inst *h_live_inst(const struct h_node *n);
 
 #endif

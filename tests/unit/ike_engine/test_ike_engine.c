@@ -529,6 +529,10 @@ static void test_garbage(void **state)
 	ike_input(b, copy, n, la, 500, ra, 500);
 	ike_get_stats(b, &s1);
 	assert_int_equal(s1.rx_dropped_unknown_spi - s0.rx_dropped_unknown_spi, 1);
+	/* a request for an unknown IKE SA gets one unprotected INVALID_IKE_SPI (issue 6) */
+	assert_int_equal(net.queued, 1);
+	assert_int_equal(h_peek(&net)->data[16], PL_NOTIFY);
+	h_drop_queue(&net);
 	/* a corrupted ICV with a fresh message id */
 	memcpy(copy, last, n);
 	copy[23] = 2; /* message id 2: the next one B expects */
