@@ -289,12 +289,16 @@ static const struct gnode g_show[] = {
                    .flags = G_END,
                    .kids = KIDS(KW("detail", "With every SA's details", .ival = 1, .flags = LEAF))),
                 KW("summary", "Session counts", .cmd = cmd_op, .ival = CFG_OP_SHOW_IKEV2_SUMMARY,
-                   .flags = G_END))),
+                   .flags = G_END),
+                KW("statistics", "Message counters and drops by reason", .cmd = cmd_op,
+                   .ival = CFG_OP_SHOW_IKEV2_STATISTICS, .flags = G_END))),
     KW("ipsec", "IPsec state",
        .kids = KIDS(
            KW("sa", "IPsec security associations", .cmd = cmd_op, .ival = CFG_OP_SHOW_IPSEC_SA,
               .flags = G_END,
-              .kids = KIDS(KW("interface", "One tunnel interface", .kids = KIDS(V_TUNIF(LEAF))))))),
+              .kids = KIDS(KW("interface", "One tunnel interface", .kids = KIDS(V_TUNIF(LEAF))))),
+           KW("statistics", "Data-plane counters and drops by reason", .cmd = cmd_op,
+              .ival = CFG_OP_SHOW_IPSEC_STATISTICS, .flags = G_END))),
     KW("running-config", "Current operating configuration", .cmd = cmd_show_run, .flags = G_END,
        .kids = KIDS(
            V_LINE(200, "section", "Section to show, e.g. ikev2, keyring, interface tunnel-ip1"))),

@@ -35,6 +35,8 @@ enum cfg_op {
 	CFG_OP_SHOW_IPSEC_SA,             /* show ipsec sa [interface tunnel-ipN] */
 	CFG_OP_CLEAR_IKEV2_SESSION,       /* clear ikev2 session [ID] */
 	CFG_OP_CLEAR_IPSEC_SA,            /* clear ipsec sa [interface tunnel-ipN] */
+	CFG_OP_SHOW_IKEV2_STATISTICS,     /* show ikev2 statistics */
+	CFG_OP_SHOW_IPSEC_STATISTICS,     /* show ipsec statistics */
 };
 
 struct cfg_op_args {

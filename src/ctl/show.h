@@ -25,6 +25,9 @@ int show_ikev2_session(const struct show_src *s, bool detail, struct strbuf *out
 int show_ikev2_summary(const struct show_src *s, struct strbuf *out, struct strbuf *err);
 int show_ipsec_sa(const struct show_src *s, bool one, uint32_t tunnel, struct strbuf *out,
                   struct strbuf *err);
+/* Counters (mgmtsec additions): IKE messages and drops by reason; data-plane drops. */
+int show_ikev2_statistics(const struct show_src *s, struct strbuf *out, struct strbuf *err);
+int show_ipsec_statistics(const struct show_src *s, struct strbuf *out, struct strbuf *err);
 int show_clear_ipsec_sa(const struct show_src *s, bool one, uint32_t tunnel, struct strbuf *out,
                         struct strbuf *err);
 

@@ -111,6 +111,10 @@ int daemon_op(void *arg, enum cfg_op op, const struct cfg_op_args *a, struct str
 	}
 	case CFG_OP_CLEAR_IPSEC_SA:
 		return show_clear_ipsec_sa(&src, a->has_tunnel, a->tunnel, out, err);
+	case CFG_OP_SHOW_IKEV2_STATISTICS:
+		return show_ikev2_statistics(&src, out, err);
+	case CFG_OP_SHOW_IPSEC_STATISTICS:
+		return show_ipsec_statistics(&src, out, err);
 	}
 	sb_puts(err, "% not supported\n");
 	return -1;
