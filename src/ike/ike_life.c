@@ -119,12 +119,25 @@ void ike_life_child_start(struct ike_child *c)
 	c->keep.hard_timer = loop_timer_add(ike->loop, hard, child_hard, c);
 }
 
+/* After TEMPORARY_FAILURE: 1-2 s (RFC 7296 §2.25 wants a random wait), but well before the
+ * hard expiry when that is near (short test lifetimes). 0 = no time left. */
+static uint64_t retry_delay(uint64_t hard_at_ms)
+{
+	uint64_t now = loop_now_ms(), delay = 1000 + rnd(1000);
+	if (!hard_at_ms || now >= hard_at_ms)
+		return 0;
+	uint64_t left = hard_at_ms - now;
+	if (delay > left / 3)
+		delay = left / 6 + rnd(left / 6 + 1);
+	return delay;
+}
+
 /* Another rekey attempt in a moment (the peer said TEMPORARY_FAILURE), before the hard expiry. */
 void ike_life_child_retry(struct ike_child *c)
 {
 	struct ike *ike = c->sa->ike;
-	uint64_t now = loop_now_ms(), delay = 1000 + rnd(1000);
-	if (!c->keep.hard_at_ms || now + delay >= c->keep.hard_at_ms)
+	uint64_t now = loop_now_ms(), delay = retry_delay(c->keep.hard_at_ms);
+	if (!delay)
 		return;
 	loop_timer_cancel(ike->loop, c->keep.soft_timer);
 	c->keep.soft_at_ms = now + delay;
@@ -199,8 +212,8 @@ void ike_life_sa_start(struct ike_sa *sa)
 void ike_life_sa_retry(struct ike_sa *sa)
 {
 	struct ike *ike = sa->ike;
-	uint64_t now = loop_now_ms(), delay = 1000 + rnd(1000);
-	if (!sa->keep.hard_at_ms || now + delay >= sa->keep.hard_at_ms)
+	uint64_t now = loop_now_ms(), delay = retry_delay(sa->keep.hard_at_ms);
+	if (!delay)
 		return;
 	loop_timer_cancel(ike->loop, sa->keep.soft_timer);
 	sa->keep.soft_at_ms = now + delay;
