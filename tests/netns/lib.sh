@@ -80,12 +80,32 @@ fail()
 	exit 1
 }
 
+# Leftovers of runs that died without cleaning up (SIGKILL, e.g. a ctest timeout): names carry
+# the owner's PID (mst<PID>r<RANDOM>); when that PID is gone, its namespaces and temp dir go too.
+# Processes are never killed here.
+_netns_sweep_stale()
+{
+	local n pid d
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^mst[0-9]+r[0-9]+-'); do
+		pid=${n#mst}
+		pid=${pid%%r*}
+		[ -d "/proc/$pid" ] || ip netns del "$n" 2>/dev/null || true
+	done
+	for d in /tmp/mgmtsec-mst[0-9]*r[0-9]*.*; do
+		[ -d "$d" ] || continue
+		pid=${d#/tmp/mgmtsec-mst}
+		pid=${pid%%r*}
+		[ -d "/proc/$pid" ] || [ -e "$d/.keep" ] || rm -rf "$d"
+	done
+}
+
 netns_init()
 {
 	[ "$(id -u)" = 0 ] || {
 		echo "SKIP: netns tests need root" >&2
 		exit 77
 	}
+	_netns_sweep_stale
 	NETNS_RUN="mst$$r$RANDOM"
 	NETNS_TMP=$(mktemp -d "/tmp/mgmtsec-$NETNS_RUN.XXXXXX")
 	chmod 755 "$NETNS_TMP" # tcpdump/charon may look at it from another mount namespace
@@ -391,7 +411,9 @@ netns_cleanup()
 	[ "$_NETNS_CLEANED" = 0 ] || return "$rc"
 	_NETNS_CLEANED=1
 	set +e
-	trap - EXIT INT TERM
+	# A second INT/TERM (impatient user, ctest timeout) must not cut the cleanup short.
+	trap - EXIT
+	trap '' INT TERM
 	local f pid n real p
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		for f in "${_NETNS_LOGS[@]}"; do
@@ -415,6 +437,7 @@ netns_cleanup()
 	done
 	if [ -n "${NETNS_TMP:-}" ] && [ -d "$NETNS_TMP" ]; then
 		if [ "${NETNS_KEEP_TMP:-0}" = 1 ]; then
+			touch "$NETNS_TMP/.keep" # later runs' stale sweep leaves it alone
 			netns_log "kept $NETNS_TMP"
 		else
 			rm -rf "$NETNS_TMP"

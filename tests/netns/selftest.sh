@@ -149,9 +149,20 @@ check_clean()
 	echo "cleanup after $what: ok ($nsx, $nsy gone, pids $p1 $p2 gone, $tmp gone)" >&2
 }
 
+# Leftovers of a run that was SIGKILLed (owner PID gone) are swept by the next run's netns_init.
+dead=$(sh -c 'echo $$')
+stale_ns="mst${dead}r1-z"
+stale_dir=$(mktemp -d "/tmp/mgmtsec-mst${dead}r1.XXXXXX")
+ip netns add "$stale_ns"
+
 info="$NETNS_TMP/child.info"
 child ok "$info" || fail "child ok exited $?"
 check_clean "successful run" "$info"
+if ip netns list | grep -q "^$stale_ns"; then
+	ip netns del "$stale_ns"
+	fail "stale namespace of dead run $dead not swept"
+fi
+[ ! -e "$stale_dir" ] || fail "stale temp dir $stale_dir not swept"
 
 rm -f "$info"
 rc=0
