@@ -113,7 +113,7 @@ struct ike_sa_info {
 	char ifname[16];
 	char status[16];      /* "UP-ACTIVE", "UP-IDLE", "IN-NEG", "DELETED" */
 	char state[16];       /* "READY", "INIT-SENT", ... */
-	char description[48]; /* "Negotiation done", or why it failed */
+	char description[96]; /* "Negotiation done", or why it failed */
 	bool initiator;
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;
@@ -160,8 +160,21 @@ struct ike_stats {
 	uint64_t cookies_rejected;  /* IKE_SA_INIT with a wrong or stale COOKIE */
 	uint64_t half_open_refused; /* IKE_SA_INIT dropped: half-open limit (total or per peer) */
 	uint64_t child_sas;           /* current: installed Child SAs */
+	uint64_t tx_fragments;        /* RFC 7383 SKF datagrams sent (retransmissions included) */
+	uint64_t rx_fragments;        /* authentic SKF datagrams received */
+	uint64_t rx_frag_dropped;     /* fragments refused: limits, duplicates, inconsistent totals */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
+
+/* ---- certificates and fragmentation (issue 7) ---- */
+/* IKE fragmentation (RFC 7383): the largest IP datagram we send for an SK-protected message
+ * (IPv4 + UDP headers and the NAT-T marker included); larger messages go as SKF fragments when
+ * the peer supports them. 0 restores the default, IKE_FRAG_DEFAULT_SIZE. Minimum 576. */
+#define IKE_FRAG_DEFAULT_SIZE 1280
+void ike_set_fragment_size(struct ike *ike, size_t ip_datagram_size);
+/* A private key file is acceptable when it is a regular file owned by root and neither group
+ * nor others may access it (mode & 077 == 0). Returns 0, or -1 with the reason in why. */
+int ike_check_key_file(const char *path, char *why, size_t len);
 
 /* Deletes (with Delete to the peer) and re-establishes one session, or all with 0. Returns the
  * number of sessions cleared. */

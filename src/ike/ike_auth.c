@@ -1,6 +1,7 @@
 /*
- * IKE_AUTH with pre-shared keys (RFC 7296 §1.2, §2.15) and the first Child SA (§1.3, §2.9):
- * initiator and responder halves.
+ * IKE_AUTH with pre-shared keys or RSA signatures (RFC 7296 §1.2, §2.15, RFC 7427; the
+ * certificate work is in ike_cert*.c / ike_sig.c) and the first Child SA (§1.3, §2.9):
+ * initiator and responder halves. Each side may use a different method.
  *
  *   Initiator                                     Responder
  *   HDR, SK {IDi, [N(INITIAL_CONTACT)], AUTH,
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_cert.h"
 #include "ike/ike_int.h"
 #include "ike/ike_keys.h"
 #include "ike/ike_prop.h"
@@ -20,14 +22,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 
-#define ID_BODY_LEN 8 /* ID_IPV4_ADDR: type, 3 reserved, 4 address bytes */
-
-static void id_body(uint32_t addr, uint8_t out[ID_BODY_LEN])
-{
-	out[0] = ID_IPV4_ADDR;
-	out[1] = out[2] = out[3] = 0;
-	memcpy(out + 4, &addr, 4);
-}
+#define ID_BODY_MAX 512 /* type, 3 reserved, data (an IPv4 address, FQDN or DER DN) */
 
 static void id_text(const struct ike_id_pl *id, char *out, size_t len)
 {
@@ -37,42 +32,52 @@ static void id_text(const struct ike_id_pl *id, char *out, size_t len)
 	else if (id->type == ID_FQDN)
 		snprintf(out, len, "%.*s", (int)(id->len < 63 ? id->len : 63),
 		         (const char *)id->data);
-	else
+	else if (!out[0]) /* a DN was written by the certificate check */
 		snprintf(out, len, "<ID type %u>", id->type);
 }
 
-/* Our AUTH: signs the message we sent first, the peer's nonce and our ID. */
-static int our_auth(const struct ike_sa *sa, const uint8_t *idb, size_t idl, uint8_t *out)
+/* Our AUTH: signs (or MACs, with the PSK) the message we sent first, the peer's nonce and our
+ * ID. Fills *method and auth (a new chunk). */
+static int our_auth(struct ike_sa *sa, const uint8_t *idb, size_t idl, uint8_t *method,
+                    struct chunk *auth)
 {
 	const struct chunk *msg = sa->initiator ? &sa->msg1 : &sa->msg2;
 	const struct chunk *nonce = sa->initiator ? &sa->nr : &sa->ni;
 	const struct chunk *skp = sa->initiator ? &sa->sk_pi : &sa->sk_pr;
-	return ike_keys_psk_auth(sa->prf, &sa->tun->cfg.psk_local, msg, nonce, skp, idb, idl, out);
+
+	if (sa->tun->cfg.auth_local == IKE_AUTH_RSA) {
+		if (ike_sig_sign(sa, idb, idl, method, auth) < 0)
+			return -1;
+	} else {
+		*method = AUTH_SHARED_KEY_MIC;
+		if (!chunk_alloc(auth, sa->prf->out_len) ||
+		    ike_keys_psk_auth(sa->prf, &sa->tun->cfg.psk_local, msg, nonce, skp, idb, idl,
+		                      auth->ptr) < 0)
+			return -1;
+	}
+	sa->auth_sent = *method;
+	return 0;
 }
 
-/* Verifies the peer's identity against the profile and its AUTH in constant time.
- * Returns NULL when fine, else why not (for the log). */
-static const char *check_peer(struct ike_sa *sa, const struct ike_id_pl *id,
-                              const struct ike_auth_pl *auth)
+/* Verifies the peer's identity against the profile and its AUTH (PSK in constant time, or
+ * certificate and signature). Returns NULL when fine, else why not (for the log; may point
+ * into why). */
+static const char *check_peer(struct ike_sa *sa, const struct ike_msg *m,
+                              const struct ike_id_pl *id, const struct ike_auth_pl *auth,
+                              char *why, size_t why_len)
 {
 	const struct ike_cfg_tunnel *c = &sa->tun->cfg;
 	uint8_t expect[64];
-	bool id_ok = false;
 
-	if (id->type != ID_IPV4_ADDR || id->len != 4)
-		return "peer identity is not an IPv4 address";
-	uint32_t a;
-	memcpy(&a, id->data, 4);
-	for (size_t i = 0; i < c->n_match_remote; i++)
-		if ((a & c->match_remote_mask[i]) ==
-		    (c->match_remote_addr[i] & c->match_remote_mask[i]))
-			id_ok = true;
-	if (!c->n_match_remote)
-		id_ok = a == sa->remote;
-	if (!id_ok)
+	sa->auth_rcvd = auth->method;
+	if (auth->method == AUTH_RSA_SIG || auth->method == AUTH_DIGITAL_SIGNATURE)
+		return ike_cert_check_peer(sa, m, id, auth, why, why_len);
+	if (auth->method != AUTH_SHARED_KEY_MIC)
+		return "peer uses an authentication method we do not support";
+	if (!c->auth_remote_psk)
+		return "peer uses pre-shared key, the profile does not accept it";
+	if (!ike_cert_id_allowed(sa, id, NULL))
 		return "peer identity not matched by the ikev2 profile";
-	if (auth->method != AUTH_SHARED_KEY_MIC || !c->auth_remote_psk)
-		return "peer uses an authentication method the profile does not accept";
 	const struct chunk *msg = sa->initiator ? &sa->msg2 : &sa->msg1;
 	const struct chunk *nonce = sa->initiator ? &sa->ni : &sa->nr;
 	const struct chunk *skp = sa->initiator ? &sa->sk_pr : &sa->sk_pi;
@@ -100,31 +105,33 @@ void ike_auth_start(struct ike_sa *sa)
 {
 	struct ike_sa_pl *esp = malloc(sizeof(*esp));
 	struct ike_child *c = ike_child_new(sa);
-	uint8_t idb[ID_BODY_LEN], auth[64], *pkt = NULL;
+	uint8_t idb[ID_BODY_MAX], method, *pkt = NULL;
+	struct chunk auth = CHUNK_EMPTY;
 	struct ike_ts all;
 	struct ike_out o;
+	size_t idl;
 	int len = -1;
 
 	if (!esp || !c || !ike_prop_build_esp(&sa->tun->cfg, c->spi_in, 0, esp) ||
 	    ike_out_begin(&o, sa, IKE_AUTH, false, sa->req_next, true) < 0)
 		goto out;
 	sa->pending = c;
-	id_body(sa->local, idb);
-	snprintf(sa->local_id, sizeof(sa->local_id), "%u.%u.%u.%u", idb[4], idb[5], idb[6], idb[7]);
 	ike_ts_all(&all);
-	if (our_auth(sa, idb, sizeof(idb), auth) < 0) {
+	if (ike_cert_local_id(sa, idb, sizeof(idb), &idl, sa->local_id, sizeof(sa->local_id)) < 0 ||
+	    our_auth(sa, idb, idl, &method, &auth) < 0) {
 		ike_out_abort(&o);
 		goto out;
 	}
-	ike_add_id(&o.b, PL_IDI, ID_IPV4_ADDR, idb + 4, 4);
+	ike_add_id(&o.b, PL_IDI, idb[0], idb + 4, idl - 4);
+	ike_cert_auth_add(&o.b, sa);
 	if (!ike_tunnel_established(sa->tun, sa))
 		ike_add_notify(&o.b, 0, NULL, 0, N_INITIAL_CONTACT, NULL, 0);
-	ike_add_auth(&o.b, AUTH_SHARED_KEY_MIC, auth, sa->prf->out_len);
+	ike_add_auth(&o.b, method, auth.ptr, auth.len);
 	ike_add_sa(&o.b, esp);
 	add_ts_pair(&o.b, &all, &all);
 	len = ike_out_end(&o, sa, &pkt);
 out:
-	memwipe(auth, sizeof(auth));
+	chunk_clear(&auth);
 	free(esp);
 	if (len < 0) {
 		ike_sa_destroy(sa, "Cannot build IKE_AUTH", true);
@@ -214,6 +221,7 @@ void ike_auth_i_response(struct ike_sa *sa, const struct ike_msg *m)
 	struct auth_pl *p = malloc(sizeof(*p));
 	struct ike_child *c = sa->pending;
 	const char *why;
+	char whyb[96];
 	uint16_t err = ike_first_error(m);
 
 	ike_request_done(sa);
@@ -222,15 +230,15 @@ void ike_auth_i_response(struct ike_sa *sa, const struct ike_msg *m)
 		goto out;
 	}
 	if (err == N_AUTHENTICATION_FAILED) {
-		auth_i_fail(sa, "peer rejected our AUTH (AUTHENTICATION_FAILED): check the PSK",
-		            true);
+		ike_cert_self_diag(sa, whyb, sizeof(whyb));
+		auth_i_fail(sa, whyb, true);
 		goto out;
 	}
 	if (parse_auth(m, PL_IDR, p) < 0) {
 		auth_i_fail(sa, err ? ike_notify_name(err) : "malformed IKE_AUTH response", false);
 		goto out;
 	}
-	if ((why = check_peer(sa, &p->id, &p->auth))) {
+	if ((why = check_peer(sa, m, &p->id, &p->auth, whyb, sizeof(whyb)))) {
 		auth_i_notify_failure(sa);
 		auth_i_fail(sa, why, true);
 		goto out;
@@ -300,17 +308,20 @@ static int build_auth_resp(struct ike_sa *sa, struct ike_child *c, uint16_t chil
                            const struct ike_prop_sel *sel, uint8_t **pkt)
 {
 	struct ike_sa_pl *one = malloc(sizeof(*one));
-	uint8_t idb[ID_BODY_LEN], auth[64];
+	uint8_t idb[ID_BODY_MAX], method;
+	struct chunk auth = CHUNK_EMPTY;
 	struct ike_out o;
+	size_t idl;
 	int len = -1;
 
-	id_body(sa->local, idb);
-	snprintf(sa->local_id, sizeof(sa->local_id), "%u.%u.%u.%u", idb[4], idb[5], idb[6], idb[7]);
-	if (!one || our_auth(sa, idb, sizeof(idb), auth) < 0 ||
+	if (!one ||
+	    ike_cert_local_id(sa, idb, sizeof(idb), &idl, sa->local_id, sizeof(sa->local_id)) < 0 ||
+	    our_auth(sa, idb, idl, &method, &auth) < 0 ||
 	    ike_out_begin(&o, sa, IKE_AUTH, true, 1, true) < 0)
 		goto out;
-	ike_add_id(&o.b, PL_IDR, ID_IPV4_ADDR, idb + 4, 4);
-	ike_add_auth(&o.b, AUTH_SHARED_KEY_MIC, auth, sa->prf->out_len);
+	ike_add_id(&o.b, PL_IDR, idb[0], idb + 4, idl - 4);
+	ike_cert_auth_add(&o.b, sa);
+	ike_add_auth(&o.b, method, auth.ptr, auth.len);
 	if (child_err) {
 		ike_add_notify(&o.b, 0, NULL, 0, child_err, NULL, 0);
 	} else {
@@ -320,7 +331,7 @@ static int build_auth_resp(struct ike_sa *sa, struct ike_child *c, uint16_t chil
 	}
 	len = ike_out_end(&o, sa, pkt);
 out:
-	memwipe(auth, sizeof(auth));
+	chunk_clear(&auth);
 	free(one);
 	return len;
 }
@@ -341,6 +352,7 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 	struct ike_child *c;
 	uint8_t *pkt = NULL;
 	const char *why;
+	char whyb[96];
 	uint32_t msg_id = m->hdr.msg_id;
 
 	if (!p || parse_auth(m, PL_IDI, p) < 0) {
@@ -348,7 +360,7 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 		auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "IDi or AUTH missing or malformed");
 		goto out;
 	}
-	if ((why = check_peer(sa, &p->id, &p->auth))) {
+	if ((why = check_peer(sa, m, &p->id, &p->auth, whyb, sizeof(whyb)))) {
 		auth_r_fail(sa, msg_id, N_AUTHENTICATION_FAILED, why);
 		goto out;
 	}

@@ -68,6 +68,19 @@ struct ike_cfg_tunnel {
 	uint32_t dpd_interval_s; /* 0 = off */
 	/* certificates (trustpoint), empty when unused */
 	char ca_file[256], cert_file[256], key_file[256], crl_file[256];
+	/* Added (issue 7), all-zero = defaults. Our identity: 0 or ID_IPV4_ADDR = local_addr,
+	 * ID_FQDN = local_id_fqdn, ID_DER_ASN1_DN = the subject of our certificate. */
+	uint8_t local_id_type;
+	char local_id_fqdn[256];
+	/* `match identity remote fqdn NAME` (exact, case-insensitive) and `... dn TEXT` (TEXT
+	 * found in the peer certificate's subject, e.g. "CN=router2"; case-insensitive). */
+	char match_remote_fqdn[8][256];
+	size_t n_match_remote_fqdn;
+	char match_remote_dn[8][256];
+	size_t n_match_remote_dn;
+	bool rsa_pss;            /* sign with RSA-PSS under RFC 7427 (default PKCS#1 v1.5) */
+	bool no_sig_hash_notify; /* do not announce SIGNATURE_HASH_ALGORITHMS (old peers, tests) */
+	bool no_fragmentation;   /* do not announce IKEV2_FRAGMENTATION_SUPPORTED */
 
 	/* Child SA: from the ipsec profile */
 	char ipsec_profile[33];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_cert.h"
 #include "ike/ike_int.h"
 #include "util/log.h"
 #include "util/loop.h"
@@ -45,7 +46,8 @@ struct ike_tunnel *ike_tunnel_by_id(struct ike *ike, uint32_t tunnel_id)
 
 bool ike_tunnel_wanted(const struct ike_tunnel *t)
 {
-	return !t->removed && !t->cfg.shutdown && !t->ike->shutting_down;
+	return !t->removed && !t->cfg.shutdown && !t->ike->shutting_down &&
+	       !ike_cert_tunnel_failed(t);
 }
 
 struct ike_sa *ike_tunnel_sa(struct ike *ike, const struct ike_tunnel *t,
@@ -80,6 +82,7 @@ static void tunnel_free(struct ike_tunnel *t)
 		t->next->prev = t->prev;
 	chunk_clear(&t->cfg.psk_local);
 	chunk_clear(&t->cfg.psk_remote);
+	ike_cert_tunnel_free(t);
 	memwipe(t, sizeof(*t));
 	free(t);
 }
@@ -156,7 +159,7 @@ static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunne
 	    strcmp(a->cert_file, b->cert_file) || strcmp(a->key_file, b->key_file) ||
 	    strcmp(a->ca_file, b->ca_file) || strcmp(a->crl_file, b->crl_file) ||
 	    !chunk_same(&a->psk_local, &b->psk_local) ||
-	    !chunk_same(&a->psk_remote, &b->psk_remote))
+	    !chunk_same(&a->psk_remote, &b->psk_remote) || !ike_cert_cfg_eq(a, b))
 		return false;
 	for (size_t i = 0; i < a->n_proposals && i < 8; i++)
 		if (!prop_eq(&a->proposals[i], &b->proposals[i]))
@@ -198,6 +201,7 @@ static struct ike_tunnel *tunnel_add(struct ike *ike, const struct ike_cfg_tunne
 	else if (ike_htab_add(&ike->tun_by_addr, &t->by_addr,
 	                      addr_key(c->local_addr, c->remote_addr)) == 0)
 		t->indexed = true;
+	ike_cert_tunnel_load(t);
 	return t;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_cert.h"
 #include "ike/ike_int.h"
 #include "util/log.h"
 
@@ -105,9 +106,10 @@ void ike_info_r(struct ike_sa *sa, const struct ike_msg *m)
 {
 	uint8_t spis[4 * 16];
 	size_t n_spis = 0;
-	bool del_ike = false;
+	bool del_ike = false, refused = false;
 	uint32_t msg_id = m->hdr.msg_id;
 	struct ike_notify_pl nt;
+	char why[96] = "Deleted by peer";
 
 	for (size_t i = 0; i < m->n_pl; i++) {
 		struct ike_delete_pl d;
@@ -120,10 +122,9 @@ void ike_info_r(struct ike_sa *sa, const struct ike_msg *m)
 	}
 	if (ike_find_notify(m, N_AUTHENTICATION_FAILED, &nt)) {
 		sa->ike->stats.auth_failed++;
-		log_err(
-		    "IKE SA %u: peer says our AUTH failed (AUTHENTICATION_FAILED): check the PSK",
-		    sa->id);
-		del_ike = true;
+		ike_cert_self_diag(sa, why, sizeof(why)); /* says what we can tell about our side */
+		log_err("IKE SA %u: peer says our AUTH failed: %s", sa->id, why);
+		del_ike = refused = true;
 	}
 	struct ike_out o;
 	uint8_t *pkt;
@@ -135,7 +136,7 @@ void ike_info_r(struct ike_sa *sa, const struct ike_msg *m)
 			ike_send_response(sa, msg_id, pkt, (size_t)len);
 	}
 	if (del_ike) {
-		ike_sa_destroy(sa, "Deleted by peer", false);
+		ike_sa_destroy(sa, why, refused);
 		return;
 	}
 	/* A tunnel interface without a Child SA carries nothing: rebuild it (issue 6 may

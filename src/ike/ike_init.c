@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_cert.h"
 #include "ike/ike_int.h"
 #include "ike/ike_keys.h"
 #include "ike/ike_nat.h"
@@ -51,7 +52,8 @@ static int build_init_req(struct ike_sa *sa, const struct ike_sa_pl *ours, uint8
 	ike_add_sa(b, ours);
 	add_ke(b, sa);
 	ike_add_nonce(b, sa->ni.ptr, sa->ni.len);
-	if (ike_nat_add(b, sa->spi_i, sa->spi_r, sa->local, sa->lport, sa->remote, sa->rport) < 0) {
+	if (ike_nat_add(b, sa->spi_i, sa->spi_r, sa->local, sa->lport, sa->remote, sa->rport) < 0 ||
+	    ike_cert_init_add(b, sa, false) < 0) {
 		ike_out_abort(&o);
 		return -1;
 	}
@@ -234,6 +236,7 @@ void ike_init_i_response(struct ike_sa *sa, const struct ike_msg *m, const uint8
 		goto out_free;
 	}
 	apply_algs(sa, &a);
+	ike_cert_init_peer(sa, m);
 	memcpy(sa->spi_r, m->hdr.spi_r, 8);
 	chunk_dup(&sa->nr, p->nonce, p->nonce_len);
 	nat_apply(sa, m, sa->lport, sa->rport);
@@ -295,6 +298,7 @@ static int build_init_resp(struct ike_sa *sa, const struct ike_prop_sel *sel, bo
 		if (nat)
 			ike_nat_add(&o.b, sa->spi_i, sa->spi_r, sa->local, sa->lport, sa->remote,
 			            sa->rport);
+		ike_cert_init_add(&o.b, sa, true);
 		len = ike_out_end(&o, sa, pkt);
 	}
 	free(one);
@@ -316,6 +320,7 @@ static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct 
 	memcpy(sa->spi_i, m->hdr.spi_i, 8);
 	sa->local = local, sa->lport = lport, sa->remote = remote, sa->rport = rport;
 	apply_algs(sa, a);
+	ike_cert_init_peer(sa, m);
 	sa->ke_group = a->dh->id;
 	sa->dhctx = dh_new(a->dh);
 	if (sa->dhctx && chunk_dup(&sa->ni, p->nonce, p->nonce_len) &&
@@ -377,6 +382,12 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 	if (!ike_dos_admit(ike, m, local, lport, remote, rport))
 		goto out; /* COOKIE sent or half-open limit reached: no state (issue 6) */
 	tun = ike_tunnel_by_addr(ike, local, remote);
+	if (tun && ike_cert_tunnel_failed(tun) && tun->creds) {
+		log_err("IKE_SA_INIT from %s refused: %s trustpoint unusable: %s", peer,
+		        tun->cfg.ifname, tun->creds->err);
+		init_reject(ike, m, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote, rport);
+		goto out;
+	}
 	if (!tun || !ike_tunnel_wanted(tun)) {
 		ike->stats.rx_dropped_unknown_peer++;
 		log_err("IKE_SA_INIT from %s: no tunnel configured for this peer", peer);

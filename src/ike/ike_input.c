@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_frag.h"
 #include "ike/ike_int.h"
 #include "util/log.h"
 
@@ -167,20 +168,23 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 {
 	struct ike *ike = sa->ike;
 	struct ike_msg *m = malloc(sizeof(*m));
-	uint8_t *plain;
+	uint8_t *plain, *whole = NULL; /* whole: a reassembled fragmented message */
 	size_t plain_len;
 	int rc;
 
 	if (!m)
 		return;
 	rc = ike_msg_parse(pkt, len, m);
-	if (rc < 0 || !m->has_sk || m->sk_type != PL_SK) {
+	if (rc < 0 || !m->has_sk) {
 		ike->stats.rx_dropped_malformed++;
 		log_debug("IKE SA %u: dropped: %s", sa->id,
 		          rc < 0 ? ike_parse_err_name(rc) : "no SK");
 		goto out;
 	}
-	rc = ike_sk_open(pkt, len, m, &sa->k_in, &plain, &plain_len);
+	if (m->sk_type == PL_SKF)
+		rc = ike_frag_input(sa, pkt, len, m, &whole, &plain_len);
+	else
+		rc = ike_sk_open(pkt, len, m, &sa->k_in, &plain, &plain_len);
 	if (rc < 0) {
 		if (rc == IKE_E_INTEGRITY)
 			ike->stats.rx_dropped_integrity++;
@@ -189,6 +193,10 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 		log_debug("IKE SA %u: SK payload rejected: %s", sa->id, ike_parse_err_name(rc));
 		goto out;
 	}
+	if (m->sk_type == PL_SKF && rc == 0)
+		goto out; /* fragment kept (or ignored); the message is not complete yet */
+	if (whole)
+		plain = whole;
 	bool request = !(m->hdr.flags & IKE_FLAG_RESPONSE);
 	rc = ike_chain_parse(plain, plain_len, m->sk_first, m);
 	if (request)
@@ -209,6 +217,7 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 		dispatch_response(sa, m);
 	}
 out:
+	free(whole);
 	free(m);
 }
 
@@ -239,7 +248,7 @@ void ike_input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, 
 			ike_dpd_unknown_spi(ike, &h, local, lport, remote, rport);
 		return;
 	}
-	if (!has_keys(sa) || !window_ok(sa, &h))
+	if (!has_keys(sa) || ike_frag_skip(sa, &h, pkt, len) || !window_ok(sa, &h))
 		return;
 	if ((h.flags & IKE_FLAG_RESPONSE) && h.next_payload == PL_NOTIFY) {
 		/* unprotected: only INVALID_IKE_SPI means anything (§2.21.4) */

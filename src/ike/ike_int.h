@@ -27,6 +27,7 @@ struct ike_tunnel {
 	uint64_t reinit_timer;
 	bool have_last;
 	struct ike_sa_info last; /* the last SA that died, for show */
+	struct ike_creds *creds; /* issue 7: trustpoint material (ike_cert.c); NULL if unused */
 };
 
 struct ike {
@@ -41,6 +42,7 @@ struct ike {
 	uint64_t next_child_id;
 	struct ike_keep keep; /* issue 6 */
 	bool shutting_down;
+	size_t frag_size; /* issue 7: ike_set_fragment_size(); 0 = IKE_FRAG_DEFAULT_SIZE */
 };
 
 /* ---- tunnels (ike_config.c) ---- */
@@ -77,6 +79,7 @@ struct ike_out {
 	struct ike_builder b;
 	uint8_t *buf;
 	bool sk;
+	struct ike_hdr h; /* the header as begun (fragments repeat it) */
 };
 /* Starts a message of this SA; encrypted opens an SK payload. Returns 0 or -1. */
 int ike_out_begin(struct ike_out *o, struct ike_sa *sa, uint8_t exchange, bool response,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ike/ike_frag.h"
 #include "ike/ike_int.h"
 #include "util/log.h"
 #include "util/loop.h"
@@ -13,9 +14,17 @@
 void ike_io_send(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
                  uint32_t remote, uint16_t rport)
 {
-	ike->stats.tx_packets++;
-	if (ike->io.send && ike->io.send(ike->io.arg, pkt, len, local, lport, remote, rport) < 0)
-		log_debug("IKE send of %zu bytes failed", len);
+	/* a fragmented message is a set of whole datagrams back to back (ike_frag.h) */
+	while (len > 0) {
+		bool skf;
+		size_t one = ike_frag_next_len(pkt, len, &skf);
+		ike->stats.tx_packets++;
+		ike->stats.tx_fragments += skf;
+		if (ike->io.send && ike->io.send(ike->io.arg, pkt, one, local, lport, remote, rport) < 0)
+			log_debug("IKE send of %zu bytes failed", one);
+		pkt += one;
+		len -= one;
+	}
 }
 
 static void sa_send(struct ike_sa *sa, const uint8_t *pkt, size_t len)

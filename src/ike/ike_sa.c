@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_frag.h"
 #include "ike/ike_int.h"
 #include "ike/ike_keys.h"
 #include "util/log.h"
@@ -275,7 +276,8 @@ void ike_sa_destroy(struct ike_sa *sa, const char *why, bool failed)
 	if (sa->state != IKE_S_DEAD)
 		ike_sa_set_state(sa, IKE_S_DEAD);
 	ike->stats.negotiations_failed += failed;
-	snprintf(sa->why, sizeof(sa->why), "%s", why);
+	if (why != sa->why) /* snprintf onto its own source is undefined (it came out empty) */
+		snprintf(sa->why, sizeof(sa->why), "%s", why);
 	log_msg(failed ? LOG_LVL_ERR : LOG_LVL_INFO, "IKE SA %u (%s) %s: %s", sa->id,
 	        tun ? tun->cfg.ifname : "-", failed ? "failed" : "deleted", why);
 	ike_rekey_ike_adopt(sa); /* children of a rekeyed SA live on in its successor */
@@ -285,6 +287,7 @@ void ike_sa_destroy(struct ike_sa *sa, const char *why, bool failed)
 	loop_timer_cancel(ike->loop, sa->req_timer);
 	loop_timer_cancel(ike->loop, sa->half_open_timer);
 	record_last(sa, why);
+	ike_frag_free(sa);
 	unlink_sa(sa);
 	ike_keys_free(sa);
 	ike_sa_drop_init_material(sa);

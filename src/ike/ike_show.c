@@ -72,10 +72,13 @@ void ike_sa_fill_info(const struct ike_sa *sa, struct ike_sa_info *in)
 		in->tunnel_id = t->cfg.tunnel_id;
 		snprintf(in->ifname, sizeof(in->ifname), "%s", t->cfg.ifname);
 		in->lifetime_s = ike_life_ike_s(sa);
-		snprintf(in->auth_sign, sizeof(in->auth_sign), "%s",
-		         t->cfg.auth_local == IKE_AUTH_RSA ? "RSA" : "PSK");
-		snprintf(in->auth_verify, sizeof(in->auth_verify), "%s",
-		         t->cfg.auth_remote_psk ? "PSK" : "RSA");
+		/* what was used once IKE_AUTH ran, else what the profile says */
+		bool sign_rsa = sa->auth_sent ? sa->auth_sent != AUTH_SHARED_KEY_MIC
+		                              : t->cfg.auth_local == IKE_AUTH_RSA;
+		bool verify_rsa = sa->auth_rcvd ? sa->auth_rcvd != AUTH_SHARED_KEY_MIC
+		                                : !t->cfg.auth_remote_psk && t->cfg.auth_remote_rsa;
+		snprintf(in->auth_sign, sizeof(in->auth_sign), "%s", sign_rsa ? "RSA" : "PSK");
+		snprintf(in->auth_verify, sizeof(in->auth_verify), "%s", verify_rsa ? "RSA" : "PSK");
 	}
 	snprintf(in->status, sizeof(in->status), "%s", status_text(sa));
 	snprintf(in->state, sizeof(in->state), "%s", ike_sa_state_name(sa->state));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_frag.h"
 #include "ike/ike_int.h"
 #include "util/log.h"
 
@@ -18,6 +19,7 @@ int ike_out_begin(struct ike_out *o, struct ike_sa *sa, uint8_t exchange, bool r
 	memcpy(h.spi_r, sa->spi_r, 8);
 	h.flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) | (response ? IKE_FLAG_RESPONSE : 0);
 	o->sk = encrypted;
+	o->h = h;
 	o->buf = malloc(IKE_MSG_BUF);
 	if (!o->buf)
 		return -1;
@@ -32,6 +34,9 @@ int ike_out_begin(struct ike_out *o, struct ike_sa *sa, uint8_t exchange, bool r
 int ike_out_end(struct ike_out *o, struct ike_sa *sa, uint8_t **pkt)
 {
 	int len;
+	/* too big for one datagram and the peer reassembles: a set of SKF fragments */
+	if (o->sk && sa->frag_ok && (len = ike_frag_out(o, sa, pkt)) != 0)
+		return len;
 	if (o->sk && ike_build_sk_end(&o->b, &sa->k_out) < 0) {
 		ike_out_abort(o);
 		return -1;
