@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "daemon/daemon_int.h"
+#include "daemon/fileperm.h"
+#include "daemon/privdrop.h"
 #include "util/log.h"
 #include "vti/vti.h"
 
@@ -43,7 +45,13 @@ static int start_ike(struct daemon *d)
 	    .tunnel_state = tunnel_state_cb,
 	};
 	d->ike = ike_new(d->loop, &io);
-	return d->ike ? 0 : -1;
+	if (!d->ike)
+		return -1;
+	if (d->o.test_lifetime) {
+		log_info("test option: every SA lifetime is %u s", d->o.test_lifetime);
+		ike_set_lifetime_override(d->ike, d->o.test_lifetime, d->o.test_lifetime);
+	}
+	return 0;
 }
 
 static int load_config(struct daemon *d)
@@ -60,6 +68,25 @@ static int load_config(struct daemon *d)
 	return rc;
 }
 
+/* Refuses an unsafe configuration file, then drops every capability but the three the daemon
+ * needs, before the data plane's threads exist (capabilities are per thread, inherited). */
+static int harden(const char *config)
+{
+	char why[512];
+	int rc = fileperm_check_config(config, why, sizeof(why));
+	if (rc < 0) {
+		log_err("refusing to start: %s", why);
+		return -1;
+	}
+	if (rc > 0)
+		log_err("%s was readable by group or others: mode reduced to owner-only", config);
+	if (privdrop_apply(why, sizeof(why)) < 0) {
+		log_err("refusing to start: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 struct daemon *daemon_new(const struct daemon_opts *o)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
@@ -70,6 +97,8 @@ struct daemon *daemon_new(const struct daemon_opts *o)
 	d->loop = loop_new();
 	d->db = cfg_db_new(o->config);
 	if (!d->loop || !d->db)
+		goto fail;
+	if (harden(o->config) < 0)
 		goto fail;
 	cfg_db_set_apply(d->db, apply_config, d);
 	cfg_db_set_ops(d->db, daemon_op, d);

@@ -15,8 +15,9 @@ struct daemon_opts {
 	const char *socket;
 	bool foreground;
 	bool debug;
-	unsigned min_lifetime;
-	bool passive; /* never initiate: answer peers only */
+	unsigned
+	    test_lifetime; /* 0, or every SA lifetime in seconds (tests: rekeys within seconds) */
+	bool passive;      /* never initiate: answer peers only */
 };
 
 struct daemon;

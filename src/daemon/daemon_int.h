@@ -34,6 +34,7 @@ struct tunnel_rt {
 };
 
 struct ike_msg_q; /* queued IKE datagram from the data plane's UDP socket */
+struct rekey_q;   /* queued rekey request from the data plane */
 
 struct daemon {
 	struct daemon_opts o;
@@ -47,6 +48,7 @@ struct daemon {
 	int mon_fd; /* netlink link/address events */
 	pthread_mutex_t ikeq_lock;
 	struct ike_msg_q *ikeq_head, *ikeq_tail;
+	struct rekey_q *rekeyq; /* SAs the data plane asked to rekey (under ikeq_lock) */
 	unsigned ikeq_len;
 	uint64_t ikeq_dropped;
 	bool loading; /* applying the file at start: unresolvable sources leave tunnels down */
@@ -65,6 +67,8 @@ int net_ike_send(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uint
                  uint32_t remote, uint16_t rport);
 void net_dp_ike_cb(void *arg, const uint8_t *msg, size_t len, const struct sockaddr_in *from,
                    const struct sockaddr_in *to);
+/* The data plane's "sequence number nearly exhausted" signal, from its outbound thread. */
+void net_dp_rekey_cb(void *arg, uint32_t tunnel_id, uint32_t spi);
 
 /* apply.c: configuration → tunnels and IKE */
 int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, struct strbuf *err);
@@ -75,6 +79,9 @@ void tunnel_set_link(struct daemon *d, uint32_t num, bool up);
 void tunnels_free(struct daemon *d);
 int tunnel_child_install(void *arg, const struct esp_sa_params *in,
                          const struct esp_sa_params *out);
+int tunnel_child_install_standby(void *arg, const struct esp_sa_params *in,
+                                 const struct esp_sa_params *out);
+int tunnel_child_set_outbound(void *arg, uint32_t tunnel_id, uint32_t spi_out);
 void tunnel_child_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out);
 void tunnel_state_cb(void *arg, uint32_t tunnel_id, bool up);
 void tunnels_on_link_event(struct daemon *d);

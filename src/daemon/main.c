@@ -33,8 +33,9 @@ static void usage(FILE *f)
 	    "  -s, --socket PATH    control socket for mgmtsec (default %s)\n"
 	    "  -F, --foreground     stay in the foreground and log to stderr\n"
 	    "  -d, --debug          packet-level debug logging (never logs key material)\n"
-	    "      --min-lifetime S lowest accepted SA lifetime in seconds (tests only; default:\n"
-	    "                       the IOS XR minimum, 120)\n"
+	    "      --test-lifetime S every IKE and Child SA lifetime is S seconds (5-86400),\n"
+	    "                       whatever the configuration says: tests that want rekeys\n"
+	    "                       within seconds; not for production\n"
 	    "      --passive        answer peers but never initiate (one-sided set-ups, tests)\n"
 	    "  -h, --help           this text\n",
 	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
@@ -82,7 +83,7 @@ static void on_signal(int fd, uint32_t events, void *arg)
 int main(int argc, char **argv)
 {
 	enum {
-		OPT_MIN_LIFETIME = 256,
+		OPT_TEST_LIFETIME = 256,
 		OPT_PASSIVE,
 	};
 	static const struct option opts[] = {
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"foreground", no_argument, NULL, 'F'},
 	    {"debug", no_argument, NULL, 'd'},
-	    {"min-lifetime", required_argument, NULL, OPT_MIN_LIFETIME},
+	    {"test-lifetime", required_argument, NULL, OPT_TEST_LIFETIME},
 	    {"passive", no_argument, NULL, OPT_PASSIVE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -98,7 +99,6 @@ int main(int argc, char **argv)
 	struct daemon_opts o = {
 	    .config = DEFAULT_CONFIG,
 	    .socket = CTL_DEFAULT_SOCKET,
-	    .min_lifetime = 120,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "f:s:Fdh", opts, NULL)) != -1) {
@@ -115,14 +115,14 @@ int main(int argc, char **argv)
 		case 'd':
 			o.debug = true;
 			break;
-		case OPT_MIN_LIFETIME: {
+		case OPT_TEST_LIFETIME: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 120) {
-				fprintf(stderr, "mgmtsecd: --min-lifetime takes 1-120\n");
+			if (*end || v < 5 || v > 86400) {
+				fprintf(stderr, "mgmtsecd: --test-lifetime takes 5-86400\n");
 				return 2;
 			}
-			o.min_lifetime = (unsigned)v;
+			o.test_lifetime = (unsigned)v;
 			break;
 		}
 		case OPT_PASSIVE:

@@ -139,6 +139,40 @@ void net_dp_ike_cb(void *arg, const uint8_t *msg, size_t len, const struct socka
 		log_debug("ike queue wake-up failed: %s", strerror(errno));
 }
 
+struct rekey_q {
+	struct rekey_q *next;
+	uint32_t tunnel_id, spi;
+};
+
+void net_dp_rekey_cb(void *arg, uint32_t tunnel_id, uint32_t spi)
+{
+	struct daemon *d = arg;
+	struct rekey_q *r = malloc(sizeof(*r));
+	if (!r)
+		return; /* the SA's lifetime still forces a rekey */
+	r->tunnel_id = tunnel_id;
+	r->spi = spi;
+	pthread_mutex_lock(&d->ikeq_lock);
+	r->next = d->rekeyq;
+	d->rekeyq = r;
+	pthread_mutex_unlock(&d->ikeq_lock);
+	uint64_t one = 1;
+	if (write(d->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("rekey wake-up failed: %s", strerror(errno));
+}
+
+static void run_rekeys(struct daemon *d, struct rekey_q *r)
+{
+	while (r) {
+		struct rekey_q *next = r->next;
+		log_info("tunnel-ip%u: SA 0x%08x near its sequence number limit: rekeying",
+		         r->tunnel_id, r->spi);
+		ike_rekey_child(d->ike, r->tunnel_id, r->spi);
+		free(r);
+		r = next;
+	}
+}
+
 static void on_evfd(int fd, uint32_t events, void *arg)
 {
 	struct daemon *d = arg;
@@ -147,9 +181,12 @@ static void on_evfd(int fd, uint32_t events, void *arg)
 		return;
 	pthread_mutex_lock(&d->ikeq_lock);
 	struct ike_msg_q *q = d->ikeq_head;
+	struct rekey_q *rk = d->rekeyq;
 	d->ikeq_head = d->ikeq_tail = NULL;
 	d->ikeq_len = 0;
+	d->rekeyq = NULL;
 	pthread_mutex_unlock(&d->ikeq_lock);
+	run_rekeys(d, rk);
 	while (q) {
 		struct ike_msg_q *next = q->next;
 		ike_input(d->ike, q->data, q->len, q->local, q->lport, q->remote, q->rport);
@@ -200,5 +237,10 @@ void net_close(struct daemon *d)
 		q = next;
 	}
 	d->ikeq_head = d->ikeq_tail = NULL;
+	while (d->rekeyq) {
+		struct rekey_q *r = d->rekeyq;
+		d->rekeyq = r->next;
+		free(r);
+	}
 	pthread_mutex_destroy(&d->ikeq_lock);
 }

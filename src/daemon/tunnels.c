@@ -32,27 +32,50 @@ void tunnel_set_link(struct daemon *d, uint32_t num, bool up)
 	t->link_up = up;
 }
 
-int tunnel_child_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
+/* Both directions installed; the outbound one becomes current only when switch_out is set. */
+static int install_pair(struct daemon *d, const struct esp_sa_params *in,
+                        const struct esp_sa_params *out, bool switch_out)
 {
-	struct daemon *d = arg;
 	if (dp_sa_install(d->dp, in) < 0) {
 		log_err("tunnel-ip%u: cannot install inbound SA 0x%08x", in->tunnel_id, in->spi);
 		return -1;
 	}
-	if (dp_sa_install(d->dp, out) < 0 || dp_set_outbound(d->dp, out->tunnel_id, out->spi) < 0) {
+	if (dp_sa_install(d->dp, out) < 0 ||
+	    (switch_out && dp_set_outbound(d->dp, out->tunnel_id, out->spi) < 0)) {
 		log_err("tunnel-ip%u: cannot install outbound SA 0x%08x", out->tunnel_id, out->spi);
 		dp_sa_remove(d->dp, out->spi, false);
 		dp_sa_remove(d->dp, in->spi, true);
 		return -1;
 	}
-	log_info("tunnel-ip%u: Child SA installed, SPI in 0x%08x out 0x%08x%s", in->tunnel_id,
-	         in->spi, out->spi, out->natt_remote_port ? " (UDP-encapsulated)" : "");
+	log_info("tunnel-ip%u: Child SA installed%s, SPI in 0x%08x out 0x%08x%s", in->tunnel_id,
+	         switch_out ? "" : " (standby)", in->spi, out->spi,
+	         out->natt_remote_port ? " (UDP-encapsulated)" : "");
 	return 0;
+}
+
+int tunnel_child_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
+{
+	return install_pair(arg, in, out, true);
+}
+
+/* A rekey responder's new pair: installed, but the old outbound SA stays current until the
+ * IKE engine switches (make-before-break without losing packets in flight). */
+int tunnel_child_install_standby(void *arg, const struct esp_sa_params *in,
+                                 const struct esp_sa_params *out)
+{
+	return install_pair(arg, in, out, false);
+}
+
+int tunnel_child_set_outbound(void *arg, uint32_t tunnel_id, uint32_t spi_out)
+{
+	struct daemon *d = arg;
+	return dp_set_outbound(d->dp, tunnel_id, spi_out);
 }
 
 void tunnel_child_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out)
 {
 	struct daemon *d = arg;
+	/* May come after the tunnel was removed (a replaced pair lingers): a missing SA is fine. */
 	dp_sa_remove(d->dp, spi_out, false);
 	dp_sa_remove(d->dp, spi_in, true);
 	log_info("tunnel-ip%u: Child SA removed, SPI in 0x%08x out 0x%08x", tunnel_id, spi_in,
