@@ -178,7 +178,8 @@ static bool key_matches(const struct ike_creds *cr)
 /* prefix + arg (a path or a reason) */
 static void creds_fail(struct ike_creds *cr, const char *prefix, const char *arg)
 {
-	snprintf(cr->err, sizeof(cr->err), "%s%s", prefix, arg);
+	if (snprintf(cr->err, sizeof(cr->err), "%s%s", prefix, arg) >= (int)sizeof(cr->err))
+		cr->err[sizeof(cr->err) - 2] = '~'; /* a long path: mark the cut */
 }
 
 static void load_local(struct ike_creds *cr, const struct ike_cfg_tunnel *c)
