@@ -136,6 +136,79 @@ static void test_rsa_both_ways(void **state)
 	h_fini(&net);
 }
 
+/* ---- IKE_SA_INIT carries the notifies and CERTREQ (SHA-1 of the CA's public key) ---- */
+static bool has_notify(const struct ike_msg *m, uint16_t type, struct ike_notify_pl *n)
+{
+	for (size_t i = 0; i < m->n_pl; i++)
+		if (m->pl[i].type == PL_NOTIFY && ike_parse_notify(&m->pl[i], n) == 0 &&
+		    n->type == type)
+			return true;
+	return false;
+}
+
+static void test_init_payloads(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_msg m;
+	struct ike_notify_pl n;
+	uint8_t ca_hash[20];
+	(void)state;
+
+	struct cert *ca = cert_load_pem(P.ca);
+	assert_non_null(ca);
+	assert_int_equal(cert_spki_sha1(ca, ca_hash), 0);
+	cert_free(ca);
+	h_init(&net);
+	rsa_tunnels(&ta, &tb);
+	setup_pair(&net, &ta, &tb);
+	struct h_pkt *p = h_peek(&net); /* IKE_SA_INIT request */
+	assert_int_equal(ike_msg_parse(p->data, p->len, &m), 0);
+	assert_true(has_notify(&m, N_IKEV2_FRAGMENTATION_SUPPORTED, &n));
+	assert_int_equal(n.len, 0);
+	assert_true(has_notify(&m, N_SIGNATURE_HASH_ALGORITHMS, &n));
+	const uint8_t sha2[] = {0, 2, 0, 3, 0, 4}; /* no SHA-1 (RFC 8247) */
+	assert_int_equal(n.len, sizeof(sha2));
+	assert_memory_equal(n.data, sha2, sizeof(sha2));
+	assert_null(ike_msg_find(&m, PL_CERTREQ));
+	h_step(&net);
+	p = h_peek(&net); /* the response */
+	assert_int_equal(ike_msg_parse(p->data, p->len, &m), 0);
+	assert_true(has_notify(&m, N_IKEV2_FRAGMENTATION_SUPPORTED, &n));
+	assert_true(has_notify(&m, N_SIGNATURE_HASH_ALGORITHMS, &n));
+	const struct ike_payload *cr = ike_msg_find(&m, PL_CERTREQ);
+	struct ike_cert_pl c;
+	assert_non_null(cr);
+	assert_int_equal(ike_parse_cert(cr, &c), 0);
+	assert_int_equal(c.encoding, CERT_X509_SIGNATURE);
+	assert_int_equal(c.len, 20);
+	assert_memory_equal(c.data, ca_hash, 20);
+	h_pump(&net, 20);
+	assert_up(&net);
+	h_fini(&net);
+
+	/* PSK only: no signature notify, fragmentation still offered */
+	h_init(&net);
+	h_tunnel(&ta, 1, H_ADDR_A, H_ADDR_B, H_ADDR_B, "secret-psk");
+	h_tunnel(&tb, 1, H_ADDR_B, H_ADDR_A, H_ADDR_A, "secret-psk");
+	tb.no_fragmentation = true;
+	setup_pair(&net, &ta, &tb);
+	p = h_peek(&net);
+	assert_int_equal(ike_msg_parse(p->data, p->len, &m), 0);
+	assert_false(has_notify(&m, N_SIGNATURE_HASH_ALGORITHMS, &n));
+	assert_true(has_notify(&m, N_IKEV2_FRAGMENTATION_SUPPORTED, &n));
+	h_step(&net);
+	p = h_peek(&net);
+	assert_int_equal(ike_msg_parse(p->data, p->len, &m), 0);
+	assert_false(has_notify(&m, N_IKEV2_FRAGMENTATION_SUPPORTED, &n)); /* B opted out */
+	assert_null(ike_msg_find(&m, PL_CERTREQ));
+	h_pump(&net, 20);
+	assert_up(&net);
+	assert_false(first_sa(A(&net))->frag_ok);
+	assert_false(first_sa(B(&net))->frag_ok);
+	h_fini(&net);
+}
+
 /* ---- the peer does not announce SIGNATURE_HASH_ALGORITHMS: method 1 towards it ---- */
 static void test_method1_fallback(void **state)
 {
@@ -395,6 +468,21 @@ static void test_chain_fragmented(void **state)
 	assert_up(&net);
 	assert_int_equal(skf, 0);
 	assert_true(biggest > 1280);
+	h_fini(&net);
+
+	/* behind a NAT (UDP 4500 with the 4-byte marker): 4 bytes less per fragment */
+	h_init(&net);
+	net.nat = true;
+	skf = biggest = 0;
+	struct ike_cfg_tunnel tb_nat = tb;
+	tb_nat.remote_addr = htonl(H_ADDR_NAT); /* B sees A behind the NAT; A's ID is its own */
+	tb_nat.no_fragmentation = false;
+	setup_pair(&net, &ta, &tb_nat);
+	pump_count_skf(&net, &skf, &biggest);
+	assert_up(&net);
+	assert_true(first_sa(A(&net))->natt);
+	assert_true(skf >= 4);
+	assert_true(biggest <= 1280 - 28 - 4);
 	h_fini(&net);
 
 	/* a larger fragment size: fewer, bigger fragments */
@@ -723,6 +811,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rsa_both_ways),
+	    cmocka_unit_test(test_init_payloads),
 	    cmocka_unit_test(test_method1_fallback),
 	    cmocka_unit_test(test_pss),
 	    cmocka_unit_test(test_mixed),
