@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -45,10 +46,15 @@ static int caps_set(uint64_t mask)
 static int last_cap(void)
 {
 	int v = CAP_LAST_CAP;
+	char line[16];
 	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
 	if (f) {
-		if (fscanf(f, "%d", &v) != 1 || v < 0 || v > 63)
-			v = CAP_LAST_CAP;
+		if (fgets(line, sizeof(line), f)) {
+			char *end;
+			long n = strtol(line, &end, 10);
+			if (end != line && n >= 0 && n <= 63)
+				v = (int)n;
+		}
 		fclose(f);
 	}
 	return v;

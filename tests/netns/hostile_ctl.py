@@ -15,10 +15,21 @@ import time
 
 
 def conn(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    s.connect(path)
-    return s
+    """A connected socket with a 5 s timeout. With a timeout set, connect() on a unix socket
+    whose listen backlog is full fails at once (EAGAIN) where a blocking one would wait: retry
+    for up to 5 s, as the blocking CLI would."""
+    deadline = time.monotonic() + 5
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def req(verb, payload):
