@@ -25,6 +25,7 @@ static int start_dataplane(struct daemon *d)
 {
 	struct dp_config dc = {
 	    .ike_cb = net_dp_ike_cb,
+	    .rekey_cb = net_dp_rekey_cb,
 	    .cb_arg = d,
 	};
 	d->dp = dp_new(&dc);
@@ -41,6 +42,8 @@ static int start_ike(struct daemon *d)
 	    .arg = d,
 	    .send = net_ike_send,
 	    .child_install = tunnel_child_install,
+	    .child_install_standby = tunnel_child_install_standby,
+	    .child_set_outbound = tunnel_child_set_outbound,
 	    .child_remove = tunnel_child_remove,
 	    .tunnel_state = tunnel_state_cb,
 	};

@@ -118,14 +118,17 @@ static void tunnels_publish(struct dp *dp, struct ptab *next)
 
 struct outbound_pick {
 	uint32_t tunnel_id;
+	const struct esp_sa *except;
 	struct esp_sa *sa;
 };
 
+/* The newest outbound SA of the tunnel, other than `except`. */
 static void pick_outbound(void *arg, uint64_t key, void *val)
 {
 	struct outbound_pick *p = arg;
 	struct esp_sa *sa = val;
-	if (!sa->inbound && sa->tunnel_id == p->tunnel_id && !p->sa)
+	if (!sa->inbound && sa->tunnel_id == p->tunnel_id && sa != p->except &&
+	    (!p->sa || sa->install_seq > p->sa->install_seq))
 		p->sa = sa;
 }
 
@@ -154,7 +157,7 @@ int dp_tunnel_add(struct dp *dp, uint32_t tunnel_id, int tun_fd, uint32_t local_
 	next = t ? ptab_with(atomic_load(&dp->tunnels), tunnel_id, t) : NULL;
 	if (!next)
 		goto out;
-	struct outbound_pick pick = {tunnel_id, NULL};
+	struct outbound_pick pick = {tunnel_id, NULL, NULL};
 	ptab_each(atomic_load(&dp->sad.sas), pick_outbound, &pick);
 	atomic_store(&t->out, pick.sa);
 	/* Until the table is published the worker ignores this id's events (it finds no tunnel). */
@@ -194,6 +197,7 @@ int dp_sa_install(struct dp *dp, const struct esp_sa_params *p)
 	if (!sa)
 		return -1;
 	pthread_mutex_lock(&dp->lock);
+	sa->install_seq = ++dp->install_seq;
 	int rc = sad_add(&dp->sad, sa);
 	if (rc == 0 && !sa->inbound) {
 		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
@@ -212,10 +216,16 @@ int dp_sa_remove(struct dp *dp, uint32_t spi, bool inbound)
 	pthread_mutex_lock(&dp->lock);
 	struct esp_sa *sa = sad_lookup(&dp->sad, spi, inbound);
 	if (sa && !inbound) {
+		/* Removing the current outbound SA must not leave the tunnel without one while
+		 * another pair is installed (a rekey's old and new pairs overlap): fall back to the
+		 * newest remaining outbound SA of the tunnel. */
 		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
+		struct outbound_pick pick = {sa->tunnel_id, sa, NULL};
 		struct esp_sa *cur = sa;
-		if (t)
-			atomic_compare_exchange_strong(&t->out, &cur, NULL);
+		if (t) {
+			ptab_each(atomic_load(&dp->sad.sas), pick_outbound, &pick);
+			atomic_compare_exchange_strong(&t->out, &cur, pick.sa);
+		}
 	}
 	/* sad_del waits for a grace period, which also covers the detached outbound pointer */
 	int rc = sa ? sad_del(&dp->sad, spi, inbound) : -1;

@@ -103,8 +103,8 @@ int dp_tunnel_remove(struct dp *dp, uint32_t tunnel_id);
  * -1 on invalid parameters or a duplicate (SPI, direction). */
 int dp_sa_install(struct dp *dp, const struct esp_sa_params *p);
 /* Removes and frees an SA (keys wiped) once no worker can still use it. An outbound SA that is
- * its tunnel's current one is detached first (the tunnel then drops, counted, until another is
- * set). -1 if not found. */
+ * its tunnel's current one is replaced first by the tunnel's newest other outbound SA, if any
+ * (otherwise the tunnel drops, counted, until one is set). -1 if not found. */
 int dp_sa_remove(struct dp *dp, uint32_t spi, bool inbound);
 /* Makes an installed outbound SA the tunnel's current one (atomic switch). */
 int dp_set_outbound(struct dp *dp, uint32_t tunnel_id, uint32_t spi);

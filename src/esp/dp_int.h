@@ -72,6 +72,7 @@ struct dp {
 	struct sad sad;
 	_Atomic(struct ptab *) tunnels; /* id -> struct dp_tunnel, RCU like the SAD */
 	pthread_mutex_t lock;           /* serialises control operations */
+	uint64_t install_seq;           /* under lock: numbers installed SAs */
 	struct dp_io io_out, io_in;
 	/* written by the inbound thread */
 	_Atomic uint64_t rx_packets, no_sa, too_short, keepalives, ike;

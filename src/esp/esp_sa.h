@@ -42,6 +42,7 @@ struct esp_sa {
 	uint32_t ts_remote_start, ts_remote_end;
 	uint64_t sa_id, lifetime_soft_s, lifetime_hard_s;
 	uint64_t installed_at; /* CLOCK_MONOTONIC seconds */
+	uint64_t install_seq;  /* order of installation in its dp (newest = highest) */
 
 	/* outbound */
 	_Atomic uint64_t seq; /* last sequence number used (0 = none) */

@@ -203,6 +203,9 @@ static void resolve_collision(struct ike_sa *sa, struct ike_rekey *rk, struct ik
 			c->keep.replaced = true;
 			c->keep.successor = rk->peer_new_spi;
 		}
+		/* Our new pair became the current outbound when it was installed: traffic must move
+		 * to the surviving pair now, before ours is deleted and lingers out. */
+		ike_out_refresh(sa->tun, nc);
 		ike_queue_task(sa, TASK_DELETE_CHILD, nc->spi_in);
 		return;
 	}

@@ -49,7 +49,7 @@ run()
 	chmod 600 "$NETNS_TMP"/r?.conf
 	mgmtsecd_start r1 "$NETNS_TMP/r1.conf" &
 	local starter=$!
-	mgmtsecd_start r2 "$NETNS_TMP/r2.conf"
+	mgmtsecd_start r2 "$NETNS_TMP/r2.conf" ${R2_ARGS:-}
 	wait $starter || fail "$name: r1 did not start"
 	# mgmtsecd_start in a subshell cannot record the PID: find it by its socket argument.
 	_MGMTSECD_PID[r1]=$(pgrep -f -- "-s $(mgmtsecd_sock r1)" | head -n1)
@@ -105,8 +105,9 @@ run gcm256 "$(gcm aes-gcm-256 sha-384 20)" "$(gcm aes-gcm-256 sha-384 20)" \
 run pref "$(one aes-cbc-128 sha-256 sha-256 20; printf 'Q encryption aes-gcm-256\nQ prf sha-384\nQ dh-group 21\n')" \
 	"$(one aes-cbc-128 sha-256 sha-256 20; printf 'Q encryption aes-gcm-256\nQ prf sha-384\nQ dh-group 21\n')" \
 	"esp-aes esp-hmac-sha-512" AES-CBC/128 SHA256/SHA256/20 ESP_128_AES HMAC_SHA_512
-# A proposal with several algorithms of each kind: the first of each is chosen.
-run lists "P encryption aes-cbc-256 aes-cbc-128
+# A proposal with several algorithms of each kind: the responder (r2, passive here so that r1
+# is the initiator) picks the first of each in r1's order of preference.
+R2_ARGS=--passive run lists "P encryption aes-cbc-256 aes-cbc-128
 P integrity sha-512 sha-1
 P prf sha-384 sha-1
 P dh-group 21 19" "P encryption aes-cbc-128 aes-cbc-256

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Tunnels that stay up (issue 6): two routers with the seed's configuration (PFS group 19) and
+# every SA lifetime cut to 12 s (mgmtsecd --test-lifetime), under a steady ping flood. Child and
+# IKE SAs are rekeyed several times (new SPIs on both sides each time) with no packet lost.
+# Then the peer is killed with SIGKILL: dead-peer detection takes the tunnel down, and when the
+# peer comes back the tunnel is re-established by itself.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+netns_init
+SRC=$MGMTSEC_SOURCE
+LIFE=12
+
+netns_create r1 r2
+netns_link r1 r2 198.51.100.1/24 198.51.100.2/24 mgmt0 mgmt0
+# DPD every 10 s (IOS XR legacy keyword, see docs/configuration.md)
+for n in 1 2; do
+	{
+		sed -n '/^configure/,/^commit/p' "$SRC/examples/router$n.conf" | grep -v '^configure\|^commit'
+		echo "ikev2 profile ikev2_prof_mgmt_P$n dpd 10 3"
+	} >"$NETNS_TMP/r$n.conf"
+done
+chmod 600 "$NETNS_TMP"/r?.conf
+mgmtsecd_start r1 "$NETNS_TMP/r1.conf" --test-lifetime $LIFE
+mgmtsecd_start r2 "$NETNS_TMP/r2.conf" --test-lifetime $LIFE
+up() { mgmtsec_cmd "$1" "show ikev2 session" | grep -q "ESP SPI IN/OUT"; }
+wait_for "tunnel up" 30 up r1 || fail "tunnel did not come up"
+sleep 1
+
+spi_pair() { mgmtsec_cmd "$1" "show ipsec sa" | awk '$1 == "tunnel-ip1" {print $3 "/" $4}' | tail -n1; }
+ike_spi() { mgmtsec_cmd "$1" "show ikev2 session detail" | sed -n 's/^Local SPI *: //p' | head -n1; }
+
+echo "--- ping flood across $((LIFE * 3)) s of rekeys"
+count=$((LIFE * 3 * 50))
+ns_spawn r1 "$NETNS_TMP/ping.log" ping -q -i 0.02 -c $count -W 1 192.0.2.2
+ping_pid=$NS_PID
+declare -A child_seen=() ike_seen=()
+while kill -0 $ping_pid 2>/dev/null; do
+	p=$(spi_pair r1) && [ -n "$p" ] && child_seen[$p]=1
+	i=$(ike_spi r1) && [ -n "$i" ] && ike_seen[$i]=1
+	sleep 0.5
+done
+wait $ping_pid || true
+cat "$NETNS_TMP/ping.log"
+tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$NETNS_TMP/ping.log")
+rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$NETNS_TMP/ping.log")
+echo "rekey: ${#child_seen[@]} Child SA pairs and ${#ike_seen[@]} IKE SAs seen on r1; $tx sent, $rx received, $((tx - rx)) lost"
+[ "${#child_seen[@]}" -ge 3 ] || fail "expected at least 3 Child SA generations, saw ${#child_seen[@]}"
+[ "${#ike_seen[@]}" -ge 2 ] || fail "expected the IKE SA to be rekeyed, saw ${#ike_seen[@]}"
+if [ "$tx" != "$count" ] || [ "$rx" != "$tx" ]; then
+	for r in r1 r2; do
+		echo "---- $r"
+		mgmtsec_cmd $r "show ipsec statistics" "show ipsec sa interface tunnel-ip1" "show ikev2 statistics"
+	done
+	fail "packets lost during rekeys: $tx sent, $rx received"
+fi
+mgmtsec_cmd r1 "show ikev2 statistics" | grep -E "rekey|Rekey" || true
+# both sides agree on the current pair
+p1=$(spi_pair r1) p2=$(spi_pair r2)
+[ "${p1%/*}" = "${p2#*/}" ] && [ "${p1#*/}" = "${p2%/*}" ] || fail "r1 $p1 and r2 $p2 disagree"
+mgmtsec_cmd r1 "show ikev2 summary" | grep -q "Total Sa (Active/Negotiation) *: 1 (1/0)" ||
+	fail "show ikev2 summary does not count exactly one active SA after the rekeys"
+
+echo "--- peer killed: dead-peer detection"
+kill -KILL "$(mgmtsecd_pid r2)"
+t0=$SECONDS
+down() { ! ip -n "${NETNS[r1]}" link show tunnel-ip1 | grep -q "<[^>]*,UP"; }
+wait_for "r1 declares the peer dead (tunnel-ip1 down)" 60 down || fail "DPD never declared the peer dead"
+echo "dpd: peer declared dead after $((SECONDS - t0)) s"
+grep -qi "dead\|DPD\|liveness" "$(mgmtsecd_log r1)" || fail "r1's log does not say the peer is dead"
+# a fresh r2 (its state is gone): the tunnel comes back without operator action
+unset "_MGMTSECD_PID[r2]"
+mgmtsecd_start r2 "$NETNS_TMP/r2.conf" --test-lifetime $LIFE
+t1=$SECONDS
+wait_for "tunnel back after the peer restarted" 40 up r1 || fail "tunnel did not come back"
+echo "recovery: tunnel back $((SECONDS - t1)) s after the peer restarted"
+ns_exec r1 ping -c 2 -W 2 192.0.2.2 >/dev/null || fail "no traffic after recovery"
+echo "rekey: all checks passed"
