@@ -177,6 +177,14 @@ static int client_process(struct client *c)
 		int rc = ctl_decode_request(c->rbuf, c->rlen, &v, &p, &plen, &used);
 		if (rc == 0)
 			break;
+		if (rc < 0) {
+			/* Say why before closing: the client may be a program that needs to know.
+			 */
+			struct strbuf none = STRBUF_INIT, e = STRBUF_INIT;
+			sb_puts(&e, "% malformed or oversized request: connection closed\n");
+			ctl_encode_response(&c->wbuf, 2, &none, &e, "");
+			sb_free(&e);
+		}
 		if (rc < 0 || handle(c, v, p, plen) < 0) {
 			log_info("ctl: closing client %s: malformed or refused request", c->user);
 			client_flush(c);

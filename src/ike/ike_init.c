@@ -389,14 +389,18 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 		goto out;
 	}
 	if (!tun || !ike_tunnel_wanted(tun)) {
+		static struct log_limit lim;
 		ike->stats.rx_dropped_unknown_peer++;
-		log_err("IKE_SA_INIT from %s: no tunnel configured for this peer", peer);
+		log_err_limited(&lim, "IKE_SA_INIT from %s: no tunnel configured for this peer",
+		                peer);
 		init_reject(ike, m, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote, rport);
 		goto out;
 	}
 	if (parse_init(m, p) < 0) {
+		static struct log_limit lim;
 		ike->stats.rx_dropped_malformed++;
-		log_err("IKE_SA_INIT from %s: SA, KE or Nonce missing or malformed", peer);
+		log_err_limited(&lim, "IKE_SA_INIT from %s: SA, KE or Nonce missing or malformed",
+		                peer);
 		init_reject(ike, m, N_INVALID_SYNTAX, NULL, 0, local, lport, remote, rport);
 		goto out;
 	}

@@ -49,3 +49,24 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+int log_limit_ok(struct log_limit *l)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	unsigned long long now =
+	    (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+	if (now - l->window_ms >= 1000) {
+		if (l->suppressed)
+			log_msg(LOG_LVL_ERR, "(%u similar messages suppressed)", l->suppressed);
+		l->window_ms = now;
+		l->n = 0;
+		l->suppressed = 0;
+	}
+	if (l->n < LOG_LIMIT_BURST) {
+		l->n++;
+		return 1;
+	}
+	l->suppressed++;
+	return 0;
+}
