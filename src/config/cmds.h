@@ -64,6 +64,8 @@ int cmd_prof_lifetime(struct cmd_ctx *c);
 int cmd_prof_auth(struct cmd_ctx *c);
 int cmd_prof_id_addr(struct cmd_ctx *c);
 int cmd_prof_id_fqdn(struct cmd_ctx *c);
+int cmd_prof_id_dn(struct cmd_ctx *c);
+int cmd_prof_id_local(struct cmd_ctx *c);
 int cmd_prof_pki(struct cmd_ctx *c);
 int cmd_prof_dpd(struct cmd_ctx *c);
 int cmd_trustpoint(struct cmd_ctx *c);

@@ -318,6 +318,7 @@ int cmd_prof_auth(struct cmd_ctx *c)
 	long method = c->nval ? c->val[0].num : 0;
 	if (c->cmd_node->ival == 'l') {
 		p->auth_local = c->negate ? CFG_AUTH_NONE : (uint8_t)method;
+		p->rsa_pss = !c->negate && method == CFG_AUTH_RSA && cmd_find_kw(c, 'P');
 		return 0;
 	}
 	bool on = !c->negate;
@@ -334,29 +335,50 @@ int cmd_prof_id_addr(struct cmd_ctx *c)
 	return addr_list(c, p->id_addr, p->id_mask, &p->n_id_addr);
 }
 
-int cmd_prof_id_fqdn(struct cmd_ctx *c)
+/* A list of up to CFG_MAX_LIST strings of size sz each: add (once), remove one, or clear. */
+static int str_list(struct cmd_ctx *c, char *list, size_t sz, size_t *n, const char *v)
 {
-	OBJ_OR_RETURN(p, c, ike_profiles, struct cfg_ike_profile);
-	if (c->negate && !c->nval) {
-		memset(p->id_fqdn, 0, sizeof(p->id_fqdn));
-		p->n_id_fqdn = 0;
+	if (c->negate && !v) {
+		memset(list, 0, sz * CFG_MAX_LIST);
+		*n = 0;
 		return 0;
 	}
-	for (size_t i = 0; i < p->n_id_fqdn; i++) {
-		if (strcmp(p->id_fqdn[i], c->val[0].text))
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(list + i * sz, v))
 			continue;
 		if (c->negate) {
-			memmove(p->id_fqdn[i], p->id_fqdn[i + 1],
-			        (p->n_id_fqdn - i - 1) * CFG_FQDN_SIZE);
-			memset(p->id_fqdn[--p->n_id_fqdn], 0, CFG_FQDN_SIZE);
+			memmove(list + i * sz, list + (i + 1) * sz, (*n - i - 1) * sz);
+			memset(list + --*n * sz, 0, sz);
 		}
 		return 0;
 	}
 	if (c->negate)
 		return 0;
-	if (p->n_id_fqdn == CFG_MAX_LIST)
+	if (*n == CFG_MAX_LIST)
 		return cmd_fail_at(c, 0, "at most %d entries", CFG_MAX_LIST);
-	cfg_strset(p->id_fqdn[p->n_id_fqdn++], CFG_FQDN_SIZE, c->val[0].text);
+	cfg_strset(list + (*n)++ * sz, sz, v);
+	return 0;
+}
+
+int cmd_prof_id_fqdn(struct cmd_ctx *c)
+{
+	OBJ_OR_RETURN(p, c, ike_profiles, struct cfg_ike_profile);
+	return str_list(c, p->id_fqdn[0], CFG_FQDN_SIZE, &p->n_id_fqdn,
+	                c->nval ? c->val[0].text : NULL);
+}
+
+int cmd_prof_id_dn(struct cmd_ctx *c)
+{
+	OBJ_OR_RETURN(p, c, ike_profiles, struct cfg_ike_profile);
+	return str_list(c, p->id_dn[0], CFG_DN_SIZE, &p->n_id_dn, c->nval ? c->val[0].text : NULL);
+}
+
+int cmd_prof_id_local(struct cmd_ctx *c)
+{
+	OBJ_OR_RETURN(p, c, ike_profiles, struct cfg_ike_profile);
+	p->id_local = c->negate || !c->nval ? CFG_IDL_DEFAULT : (uint8_t)c->val[0].num;
+	cfg_strset(p->id_local_fqdn, sizeof(p->id_local_fqdn),
+	           p->id_local == CFG_IDL_FQDN && c->nval > 1 ? c->val[1].text : "");
 	return 0;
 }
 

@@ -101,6 +101,16 @@ static const struct gnode g_addr_mask[] = {
     END,
 };
 
+/* `authentication local`: as below, and `rsa-signature pss` (mgmtsec addition) */
+static const struct gnode g_auth_local_methods[] = {
+    KW("pre-shared", "Pre-shared key", .ival = CFG_AUTH_PSK, .flags = LEAF),
+    KW("rsa-signature", "RSA signature with an X.509 certificate", .ival = CFG_AUTH_RSA,
+       .flags = LEAF,
+       .kids = KIDS(KW("pss", "Sign with RSA-PSS (RFC 7427) instead of PKCS#1 v1.5", .ival = 'P',
+                       .flags = LEAF))),
+    END,
+};
+
 static const struct gnode g_auth_methods[] = {
     KW("pre-shared", "Pre-shared key", .ival = CFG_AUTH_PSK, .flags = LEAF),
     KW("rsa-signature", "RSA signature with an X.509 certificate", .ival = CFG_AUTH_RSA,
@@ -163,9 +173,19 @@ static const struct gnode g_keyring_mode[] = {
 static const struct gnode g_profile_mode[] = {
     KW("authentication", "Authentication methods",
        .kids = KIDS(KW("local", "Method that authenticates us", .ival = 'l', .cmd = cmd_prof_auth,
-                       .kids = g_auth_methods),
+                       .kids = g_auth_local_methods),
                     KW("remote", "Method accepted from the peer (both may be set)", .ival = 'r',
                        .cmd = cmd_prof_auth, .kids = g_auth_methods))),
+    KW("identity", "Our identity",
+       .kids = KIDS(KW("local", "The identity we send (IDi/IDr)", .cmd = cmd_prof_id_local,
+                       .kids = KIDS(KW("address", "Our outer IPv4 address (the default)",
+                                       .ival = CFG_IDL_ADDRESS, .flags = LEAF),
+                                    KW("fqdn", "A fully qualified domain name (in our certificate)",
+                                       .ival = CFG_IDL_FQDN, .flags = G_VAL,
+                                       .kids = KIDS(V_WORD("WORD", 1, CFG_FQDN_SIZE - 1, "fqdn",
+                                                           "Fully qualified domain name", LEAF))),
+                                    KW("dn", "The subject distinguished name of our certificate",
+                                       .ival = CFG_IDL_DN, .flags = LEAF))))),
     KW("keyring", "Keyring holding the peers' pre-shared keys", .cmd = cmd_prof_keyring,
        .kids = KIDS(V_NAME("Keyring name", LEAF))),
     KW("lifetime", "IKE SA lifetime", .cmd = cmd_prof_lifetime,
@@ -173,14 +193,18 @@ static const struct gnode g_profile_mode[] = {
     KW("match", "Match criteria",
        .kids = KIDS(
            KW("identity", "Peer identity",
-              .kids = KIDS(
-                  KW("remote", "Remote identity",
-                     .kids = KIDS(KW("address", "Peer IPv4 address and mask",
-                                     .cmd = cmd_prof_id_addr, .kids = g_addr_mask),
-                                  KW("fqdn", "Peer FQDN (certificate authentication)",
-                                     .cmd = cmd_prof_id_fqdn,
-                                     .kids = KIDS(V_WORD("WORD", 1, CFG_FQDN_SIZE - 1, "fqdn",
-                                                         "Fully qualified domain name", LEAF))))))),
+              .kids = KIDS(KW(
+                  "remote", "Remote identity",
+                  .kids = KIDS(
+                      KW("address", "Peer IPv4 address and mask", .cmd = cmd_prof_id_addr,
+                         .kids = g_addr_mask),
+                      KW("fqdn", "Peer FQDN (certificate authentication)", .cmd = cmd_prof_id_fqdn,
+                         .kids = KIDS(V_WORD("WORD", 1, CFG_FQDN_SIZE - 1, "fqdn",
+                                             "Fully qualified domain name", LEAF))),
+                      KW("dn", "Part of the peer certificate's subject DN", .cmd = cmd_prof_id_dn,
+                         .kids = KIDS(V_LINE(CFG_DN_SIZE - 1, "dn",
+                                             "Text found in the subject, e.g. "
+                                             "CN=r2.example.net"))))))),
            KW("fvrf", "Front-door VRF", .cmd = cmd_prof_fvrf, .kids = g_fvrf_vals))),
     KW("pki", "Public key infrastructure",
        .kids = KIDS(KW("trustpoint", "Trustpoint for certificate authentication",

@@ -27,6 +27,7 @@
 #define CFG_LINUX_IFSIZE    16  /* IFNAMSIZ */
 #define CFG_PATH_SIZE       256 /* trustpoint files */
 #define CFG_FQDN_SIZE       254
+#define CFG_DN_SIZE         256 /* match identity remote dn: part of a subject DN */
 #define CFG_DESC_SIZE       241 /* description / commit comment */
 #define CFG_PSK_MAX         1024
 
@@ -90,6 +91,13 @@ enum cfg_auth {
 	CFG_AUTH_PSK,
 	CFG_AUTH_RSA
 };
+/* `identity local address|fqdn NAME|dn` */
+enum cfg_id_local {
+	CFG_IDL_DEFAULT = 0, /* the outer address (as `address`) */
+	CFG_IDL_ADDRESS,
+	CFG_IDL_FQDN,
+	CFG_IDL_DN /* the subject of our certificate */
+};
 
 /* `ikev2 proposal NAME`: lists in preference order. */
 struct cfg_proposal {
@@ -138,10 +146,15 @@ struct cfg_ike_profile {
 	uint32_t lifetime;                     /* 0 = default (cfg_eff_ike_lifetime) */
 	uint8_t auth_local;                    /* enum cfg_auth; NONE = pre-shared */
 	bool auth_remote_psk, auth_remote_rsa; /* neither = same as local */
+	bool rsa_pss;                          /* authentication local rsa-signature pss */
+	uint8_t id_local;                      /* enum cfg_id_local */
+	char id_local_fqdn[CFG_FQDN_SIZE];     /* identity local fqdn NAME */
 	uint32_t id_addr[CFG_MAX_LIST], id_mask[CFG_MAX_LIST]; /* match identity remote address */
 	size_t n_id_addr;
 	char id_fqdn[CFG_MAX_LIST][CFG_FQDN_SIZE]; /* match identity remote fqdn */
 	size_t n_id_fqdn;
+	char id_dn[CFG_MAX_LIST][CFG_DN_SIZE]; /* match identity remote dn TEXT */
+	size_t n_id_dn;
 	bool fvrf_any;
 	char fvrf[CFG_NAME_SIZE];
 	char trustpoint[CFG_NAME_SIZE];   /* pki trustpoint */

@@ -125,16 +125,25 @@ static const char *auth_kw(unsigned a)
 	return a == CFG_AUTH_RSA ? "rsa-signature" : "pre-shared";
 }
 
+static const char *id_local_kw(unsigned t)
+{
+	return t == CFG_IDL_FQDN ? "fqdn" : t == CFG_IDL_DN ? "dn" : "address";
+}
+
 static void r_profile(const struct cfg *c, size_t i, unsigned fl, struct strbuf *o)
 {
 	const struct cfg_ike_profile *p = &c->ike_profiles[i];
 	sb_printf(o, "ikev2 profile %s\n", p->name);
 	if (p->auth_local)
-		sb_printf(o, " authentication local %s\n", auth_kw(p->auth_local));
+		sb_printf(o, " authentication local %s%s\n", auth_kw(p->auth_local),
+		          p->rsa_pss ? " pss" : "");
 	if (p->auth_remote_psk)
 		sb_puts(o, " authentication remote pre-shared\n");
 	if (p->auth_remote_rsa)
 		sb_puts(o, " authentication remote rsa-signature\n");
+	if (p->id_local)
+		sb_printf(o, " identity local %s%s%s\n", id_local_kw(p->id_local),
+		          p->id_local_fqdn[0] ? " " : "", p->id_local_fqdn);
 	if (p->keyring[0])
 		sb_printf(o, " keyring %s\n", p->keyring);
 	if (p->lifetime)
@@ -143,6 +152,8 @@ static void r_profile(const struct cfg *c, size_t i, unsigned fl, struct strbuf 
 		put_addr_mask(o, " match identity remote address", p->id_addr[j], p->id_mask[j]);
 	for (size_t j = 0; j < p->n_id_fqdn; j++)
 		sb_printf(o, " match identity remote fqdn %s\n", p->id_fqdn[j]);
+	for (size_t j = 0; j < p->n_id_dn; j++)
+		sb_printf(o, " match identity remote dn %s\n", p->id_dn[j]);
 	put_fvrf(o, p->fvrf_any, p->fvrf);
 	if (p->trustpoint[0])
 		sb_printf(o, " pki trustpoint %s\n", p->trustpoint);

@@ -111,6 +111,16 @@ static void check_profile(struct vctx *v, const struct cfg_ike_profile *p)
 	else if (p->trustpoint[0] && !cfg_find_trustpoint(v->c, p->trustpoint))
 		problem(v, "ikev2 profile %s: crypto ca trustpoint %s does not exist", p->name,
 		        p->trustpoint);
+	if (p->id_local == CFG_IDL_DN && lpsk)
+		problem(v,
+		        "ikev2 profile %s: identity local dn needs authentication local "
+		        "rsa-signature (the DN is our certificate's subject)",
+		        p->name);
+	if (p->n_id_dn && !rrsa)
+		problem(v,
+		        "ikev2 profile %s: match identity remote dn needs authentication remote "
+		        "rsa-signature",
+		        p->name);
 	if (p->lifetime && (p->lifetime < 120 || p->lifetime > 86400))
 		problem(v, "ikev2 profile %s: lifetime must be 120-86400", p->name);
 }

@@ -4,14 +4,20 @@
  * reconcile the tunnel-ipN devices, then hand the IKE engine its new configuration.
  *
  * Refusal leaves everything as it was: all resolution happens before the first side effect.
+ * Certificate authentication is refused at commit when the trustpoint's files are missing,
+ * unreadable or not what they claim, or the private key is not root-only; while the file is
+ * loaded at start the same problems are logged and leave that tunnel down instead.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto/crypto.h"
 #include "daemon/daemon_int.h"
+#include "ike/wire.h"
 #include "util/log.h"
 #include "vti/vti.h"
 
@@ -108,6 +114,100 @@ static void copy_trustpoint(struct ike_cfg_tunnel *t, const struct cfg_trustpoin
 	snprintf(t->crl_file, sizeof(t->crl_file), "%s", tp->crl_file);
 }
 
+/* Our identity and the peer identities the profile accepts besides addresses. */
+static void copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profile *pr)
+{
+	switch (pr->id_local) {
+	case CFG_IDL_ADDRESS:
+		t->local_id_type = ID_IPV4_ADDR;
+		break;
+	case CFG_IDL_FQDN:
+		t->local_id_type = ID_FQDN;
+		snprintf(t->local_id_fqdn, sizeof(t->local_id_fqdn), "%s", pr->id_local_fqdn);
+		break;
+	case CFG_IDL_DN:
+		t->local_id_type = ID_DER_ASN1_DN;
+		break;
+	default:
+		t->local_id_type = 0; /* the engine's default: our outer address */
+	}
+	for (size_t i = 0; i < pr->n_id_fqdn && t->n_match_remote_fqdn < 8; i++)
+		snprintf(t->match_remote_fqdn[t->n_match_remote_fqdn++],
+		         sizeof(t->match_remote_fqdn[0]), "%s", pr->id_fqdn[i]);
+	for (size_t i = 0; i < pr->n_id_dn && t->n_match_remote_dn < 8; i++)
+		snprintf(t->match_remote_dn[t->n_match_remote_dn++], sizeof(t->match_remote_dn[0]),
+		         "%s", pr->id_dn[i]);
+	t->rsa_pss = pr->rsa_pss;
+}
+
+/* A certificate file of the trustpoint: present, readable and a PEM certificate. */
+static int check_cert_file(const char *tp, const char *what, const char *path, char *why,
+                           size_t wlen)
+{
+	struct cert *c;
+	if (!path[0]) {
+		snprintf(why, wlen, "trustpoint %s has no %s file", tp, what);
+		return -1;
+	}
+	if (access(path, R_OK) < 0) {
+		snprintf(why, wlen, "trustpoint %s: %s file %s: %s", tp, what, path,
+		         strerror(errno));
+		return -1;
+	}
+	if (!(c = cert_load_pem(path))) {
+		snprintf(why, wlen, "trustpoint %s: %s file %s holds no PEM certificate", tp, what,
+		         path);
+		return -1;
+	}
+	cert_free(c);
+	return 0;
+}
+
+/* Refuses, at commit, certificate authentication that cannot work: missing or unreadable
+ * files, or a private key that others may read (ike_check_key_file). The engine loads the
+ * files again when the tunnel is set up; this only makes the commit say so first. */
+static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_cfg_tunnel *t,
+                            char *why, size_t wlen)
+{
+	const char *tp = pr->trustpoint;
+	char kwhy[320];
+	struct privkey *k;
+
+	if (t->auth_local != IKE_AUTH_RSA && !t->auth_remote_rsa)
+		return 0;
+	if (!tp[0]) {
+		snprintf(why, wlen, "ikev2 profile %s: rsa-signature needs pki trustpoint",
+		         pr->name);
+		return -1;
+	}
+	if (t->auth_remote_rsa && check_cert_file(tp, "ca-certificate", t->ca_file, why, wlen) < 0)
+		return -1;
+	if (t->auth_remote_rsa && t->crl_file[0] && access(t->crl_file, R_OK) < 0) {
+		snprintf(why, wlen, "trustpoint %s: crl file %s: %s", tp, t->crl_file,
+		         strerror(errno));
+		return -1;
+	}
+	if (t->auth_local != IKE_AUTH_RSA)
+		return 0;
+	if (check_cert_file(tp, "certificate", t->cert_file, why, wlen) < 0)
+		return -1;
+	if (!t->key_file[0]) {
+		snprintf(why, wlen, "trustpoint %s has no private-key file", tp);
+		return -1;
+	}
+	if (ike_check_key_file(t->key_file, kwhy, sizeof(kwhy)) < 0) {
+		snprintf(why, wlen, "trustpoint %s: %s", tp, kwhy);
+		return -1;
+	}
+	if (!(k = privkey_load_pem(t->key_file))) {
+		snprintf(why, wlen, "trustpoint %s: key file %s holds no PEM private key", tp,
+		         t->key_file);
+		return -1;
+	}
+	privkey_free(k);
+	return 0;
+}
+
 static void copy_child(struct ike_cfg_tunnel *t, const struct cfg *c,
                        const struct cfg_ipsec_profile *ip)
 {
@@ -165,6 +265,9 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 	}
 	t->dpd_interval_s = pr->dpd_interval;
 	copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint));
+	copy_identities(t, pr);
+	if (check_trustpoint(pr, t, why, wlen) < 0)
+		return -1;
 	const struct cfg_peer *peer = peer_for(cfg_find_keyring(c, pr->keyring), itf->destination);
 	bool need_psk = t->auth_local == IKE_AUTH_PSK || t->auth_remote_psk;
 	if (need_psk && (!peer || set_psk(t, peer) < 0)) {
@@ -199,7 +302,7 @@ struct plan {
 	struct ike_cfg ike;
 	uint32_t local[DAEMON_MAX_TUNNELS];
 	unsigned mtu[DAEMON_MAX_TUNNELS];
-	char reason[DAEMON_MAX_TUNNELS][128];
+	char reason[DAEMON_MAX_TUNNELS][400]; /* room for a trustpoint file path */
 };
 
 static int resolve_source(const struct cfg *c, const struct cfg_interface *itf, uint32_t *addr,
@@ -254,6 +357,9 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 			if (!d->loading) {
 				sb_printf(err, "%% interface %s: %s\n", itf->name, p->reason[i]);
 				bad++;
+			} else {
+				/* at start the file is taken as it is: the tunnel stays down */
+				log_err("interface %s stays down: %s", itf->name, p->reason[i]);
 			}
 			continue;
 		}
