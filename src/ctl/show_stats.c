@@ -24,6 +24,18 @@ int show_ikev2_statistics(const struct show_src *s, struct strbuf *out, struct s
 	row(out, "Authentication failures", st.auth_failed);
 	row(out, "No proposal chosen", st.no_proposal);
 	row(out, "Negotiations failed", st.negotiations_failed);
+	row(out, "Child SA rekeys", st.child_rekeys);
+	row(out, "IKE SA rekeys", st.ike_rekeys);
+	row(out, "Rekeys refused by the peer", st.rekeys_failed);
+	row(out, "Simultaneous rekeys resolved", st.rekey_collisions);
+	row(out, "SAs expired at hard lifetime", st.expired);
+	row(out, "Peers declared dead (DPD)", st.dpd_dead);
+	row(out, "Cookies sent", st.cookies_sent);
+	row(out, "Cookies rejected", st.cookies_rejected);
+	row(out, "Dropped: half-open limit", st.half_open_refused);
+	row(out, "Fragments sent", st.tx_fragments);
+	row(out, "Fragments received", st.rx_fragments);
+	row(out, "Fragments dropped", st.rx_frag_dropped);
 	row(out, "IKE SAs established", st.established);
 	row(out, "IKE SAs negotiating", st.half_open);
 	row(out, "Child SAs installed", st.child_sas);
