@@ -115,6 +115,8 @@ struct daemon *daemon_new(const struct daemon_opts *o)
 	if (!d->ctl)
 		goto fail;
 	d->keepalive_timer = loop_timer_add(d->loop, KEEPALIVE_MS, keepalive_tick, d);
+	if (monitor_open(d) < 0)
+		goto fail;
 	return d;
 fail:
 	daemon_free(d);
@@ -150,6 +152,8 @@ void daemon_free(struct daemon *d)
 	if (!d)
 		return;
 	ctl_server_free(d->ctl);
+	if (d->loop)
+		monitor_close(d);
 	ike_free(d->ike);
 	if (d->dp)
 		dp_stop(d->dp);

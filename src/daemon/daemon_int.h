@@ -56,6 +56,7 @@ struct daemon {
 	int exit_code;
 	uint64_t trial_timer;
 	uint64_t keepalive_timer;
+	uint64_t reapply_timer; /* pending re-apply after outer interface changes */
 	struct tunnel_rt tunnels[DAEMON_MAX_TUNNELS];
 	size_t n_tunnels;
 };
@@ -85,6 +86,10 @@ int tunnel_child_set_outbound(void *arg, uint32_t tunnel_id, uint32_t spi_out);
 void tunnel_child_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_t spi_out);
 void tunnel_state_cb(void *arg, uint32_t tunnel_id, bool up);
 void tunnels_on_link_event(struct daemon *d);
+
+/* monitor.c: outer interface changes re-resolve tunnel sources */
+int monitor_open(struct daemon *d);
+void monitor_close(struct daemon *d);
 
 /* backend.c: control sessions → configuration sessions and operational commands */
 extern const struct ctl_backend daemon_ctl_backend;
