@@ -68,6 +68,21 @@ static void render_dir(struct strbuf *o, const struct show_src *s, const struct 
 	counters(o, s, in ? c->spi_in : c->spi_out, in);
 }
 
+/* Counters of the interface across all its SAs (rekeys included). */
+static void interface_counters(struct strbuf *o, const struct show_src *s, uint32_t tunnel)
+{
+	struct dp_tunnel_stats t;
+	if (!s->dp || dp_tunnel_stats(s->dp, tunnel, &t) < 0)
+		return;
+	sb_puts(o, "-----\nInterface Counters\n");
+	kvu(o, "Packets encrypted", t.tx_packets);
+	kvu(o, "Bytes encrypted", t.tx_bytes);
+	kvu(o, "Packets decrypted", t.rx_packets);
+	kvu(o, "Bytes decrypted", t.rx_bytes);
+	kvu(o, "Drops outbound", t.tx_drops);
+	kvu(o, "Drops inbound", t.rx_drops);
+}
+
 static void render_interface(struct strbuf *o, const struct show_src *s,
                              const struct ike_sa_info *v)
 {
@@ -83,6 +98,7 @@ static void render_interface(struct strbuf *o, const struct show_src *s,
 		render_dir(o, s, c, true);
 		render_dir(o, s, c, false);
 	}
+	interface_counters(o, s, v->tunnel_id);
 }
 
 int show_ipsec_sa(const struct show_src *s, bool one, uint32_t tunnel, struct strbuf *out,
