@@ -1,8 +1,12 @@
 /* Data-plane lifecycle and control operations (see dp.h). */
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "esp/dp_int.h"
@@ -14,6 +18,9 @@ static int io_init(struct dp_io *io)
 	if (!io->bufs)
 		return -1;
 	memset(io->bufs, 0, (size_t)DP_BATCH * DP_BUF_SIZE);
+	io->big = malloc(OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT);
+	if (!io->big)
+		return -1;
 	for (unsigned i = 0; i < DP_BATCH; i++) {
 		struct msghdr *h = &io->msgs[i].msg_hdr;
 		io->iov[i].iov_base = io->bufs + (size_t)i * DP_BUF_SIZE + DP_HEADROOM;
@@ -33,6 +40,7 @@ struct dp *dp_new(const struct dp_config *cfg)
 	dp->cfg = *cfg;
 	dp->raw_fd = dp->udp_fd = dp->ep_out = dp->ep_in = dp->stop_fd = -1;
 	pthread_mutex_init(&dp->lock, NULL);
+	dp->gro.fd = -1;
 	rcu_init(&dp->rcu);
 	struct ptab *t = ptab_new();
 	atomic_init(&dp->tunnels, t);
@@ -41,6 +49,7 @@ struct dp *dp_new(const struct dp_config *cfg)
 		dp_free(dp);
 		return NULL;
 	}
+	dp->gro.buf = dp->io_in.big;
 	return dp;
 }
 
@@ -94,6 +103,8 @@ void dp_free(struct dp *dp)
 	dp_sockets_close(dp);
 	free(dp->io_out.bufs);
 	free(dp->io_in.bufs);
+	free(dp->io_out.big);
+	free(dp->io_in.big);
 	pthread_mutex_destroy(&dp->lock);
 	free(dp);
 }
@@ -132,6 +143,20 @@ static void pick_outbound(void *arg, uint64_t key, void *val)
 		p->sa = sa;
 }
 
+/* A TUN opened with IFF_VNET_HDR (vti_tun_create does) gets checksum and TSO offload: the
+ * kernel then hands over TCP super-packets, which the outbound worker segments. Any other fd
+ * (a socketpair in tests, a TUN without the flag) carries plain packets. */
+static bool tun_vnet(int fd)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0 || !(ifr.ifr_flags & IFF_VNET_HDR))
+		return false;
+	if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) < 0)
+		log_debug("dp: TUNSETOFFLOAD: %s (packets stay MTU-sized)", strerror(errno));
+	return true;
+}
+
 static struct dp_tunnel *tunnel_new(uint32_t id, int fd, uint32_t local, uint32_t remote)
 {
 	struct dp_tunnel *t = calloc(1, sizeof(*t));
@@ -139,6 +164,7 @@ static struct dp_tunnel *tunnel_new(uint32_t id, int fd, uint32_t local, uint32_
 		return NULL;
 	t->id = id;
 	t->fd = fd;
+	t->vnet = tun_vnet(fd);
 	t->local_addr = local;
 	t->remote_addr = remote;
 	return t;

@@ -10,6 +10,40 @@
 #include "esp/natt.h"
 #include "util/buf.h"
 
+static void count_rx(struct dp_tunnel *t, size_t len)
+{
+	esp_ctr_add(&t->rx_packets, 1);
+	esp_ctr_add(&t->rx_bytes, len);
+}
+
+/* Writes the TCP packet being coalesced, if any, as one (GSO) write. */
+static void dp_in_gro_flush(struct dp *dp)
+{
+	const uint8_t *out;
+	size_t len;
+	struct dp_tunnel *t = dp->gro.owner;
+	unsigned n = dp->gro.n;
+	if (!offload_gro_finish(&dp->gro, &out, &len))
+		return;
+	if (write(t->fd, out, len) != (ssize_t)len)
+		esp_ctr_add(&t->rx_drops, n);
+}
+
+/* IFF_VNET_HDR TUN: coalesce TCP segments of one flow, write anything else at once with a
+ * zero virtio_net_hdr in the headroom (the ESP header there is no longer needed). */
+static bool deliver_vnet(struct dp *dp, struct dp_tunnel *t, const struct esp_pkt *p)
+{
+	const uint8_t *data = p->buf + p->off;
+	if (offload_gro_append(&dp->gro, t->fd, data, p->len))
+		return true;
+	dp_in_gro_flush(dp);
+	if (offload_gro_start(&dp->gro, t->fd, t, data, p->len))
+		return true;
+	uint8_t *h = p->buf + p->off - OFFLOAD_VNET_LEN;
+	memset(h, 0, OFFLOAD_VNET_LEN);
+	return write(t->fd, h, p->len + OFFLOAD_VNET_LEN) == (ssize_t)(p->len + OFFLOAD_VNET_LEN);
+}
+
 static void deliver(struct dp *dp, struct esp_sa *sa, const struct esp_pkt *p)
 {
 	struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
@@ -17,13 +51,17 @@ static void deliver(struct dp *dp, struct esp_sa *sa, const struct esp_pkt *p)
 		esp_ctr_add(&sa->ctr.drops[ESP_DROP_NO_TUNNEL], 1);
 		return;
 	}
-	if (write(t->fd, p->buf + p->off, p->len) != (ssize_t)p->len) {
+	bool ok;
+	if (t->vnet) /* decapsulation always leaves the ESP header's room in front */
+		ok = p->off >= OFFLOAD_VNET_LEN && deliver_vnet(dp, t, p);
+	else
+		ok = write(t->fd, p->buf + p->off, p->len) == (ssize_t)p->len;
+	if (!ok) {
 		esp_ctr_add(&sa->ctr.drops[ESP_DROP_IO], 1);
 		esp_ctr_add(&t->rx_drops, 1);
 		return;
 	}
-	esp_ctr_add(&t->rx_packets, 1);
-	esp_ctr_add(&t->rx_bytes, p->len);
+	count_rx(t, p->len);
 }
 
 static void in_esp(struct dp *dp, struct esp_pkt *p)
@@ -131,6 +169,7 @@ static void in_socket(struct dp *dp, struct dp_io *io, int fd, bool raw)
 			else
 				in_udp(dp, buf, len, &io->msgs[i]);
 		}
+		dp_in_gro_flush(dp); /* never hold a packet across a wait */
 		if (n < DP_BATCH)
 			return;
 	}

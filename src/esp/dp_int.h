@@ -13,6 +13,7 @@
 
 #include "esp/dp.h"
 #include "esp/esp_sa.h"
+#include "esp/offload.h"
 #include "esp/ptab.h"
 #include "esp/rcu.h"
 #include "esp/sad.h"
@@ -34,7 +35,8 @@ enum {
 
 struct dp_tunnel {
 	uint32_t id;
-	int fd; /* borrowed from the daemon */
+	int fd;    /* borrowed from the daemon */
+	bool vnet; /* IFF_VNET_HDR: virtio_net_hdr on every packet, TSO/GRO (offload.h) */
 	uint32_t local_addr, remote_addr;
 	_Atomic(struct esp_sa *) out; /* current outbound SA (owned by the SAD) */
 	/* written by the outbound thread */
@@ -52,6 +54,7 @@ union dp_cmsg {
 
 struct dp_io {
 	uint8_t *bufs; /* DP_BATCH * DP_BUF_SIZE, owned */
+	uint8_t *big;  /* OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT: a TSO read or a GRO write, owned */
 	struct mmsghdr msgs[DP_BATCH];
 	struct iovec iov[DP_BATCH];
 	struct sockaddr_in addr[DP_BATCH];
@@ -74,6 +77,7 @@ struct dp {
 	pthread_mutex_t lock;           /* serialises control operations */
 	uint64_t install_seq;           /* under lock: numbers installed SAs */
 	struct dp_io io_out, io_in;
+	struct offload_gro gro; /* inbound thread: the TCP packet being coalesced (io_in.big) */
 	/* written by the inbound thread */
 	_Atomic uint64_t rx_packets, no_sa, too_short, keepalives, ike;
 	char pad[64];

@@ -96,7 +96,7 @@ static void out_packet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t, siz
 	queue(dp, io, t, sa, &p);
 }
 
-static void out_tunnel(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
+static void out_tunnel_plain(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
 {
 	for (int i = 0; i < DP_TUN_READS; i++) {
 		if (io->n == DP_BATCH)
@@ -107,6 +107,60 @@ static void out_tunnel(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
 			break; /* EAGAIN: drained */
 		out_packet(dp, io, t, (size_t)r);
 	}
+}
+
+static uint8_t *next_slot(struct dp *dp, struct dp_io *io)
+{
+	if (io->n == DP_BATCH)
+		flush(dp, io);
+	return io->bufs + (size_t)io->n * DP_BUF_SIZE + DP_HEADROOM;
+}
+
+/* One read from an IFF_VNET_HDR TUN: a plain packet (checksum completed if the kernel left it
+ * to us) or a TSO super-packet cut into MSS-sized segments, each encapsulated in its own slot. */
+static void out_vnet_packet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t, size_t r)
+{
+	struct offload_vnet v;
+	const uint8_t *pkt = io->big + OFFLOAD_VNET_LEN;
+	size_t len = r - OFFLOAD_VNET_LEN;
+	if (!offload_vnet_parse(io->big, r, &v))
+		goto drop;
+	if (v.gso_type == 0) {
+		if (len > DP_MAX_IN ||
+		    ((v.flags & 1) && !offload_csum_complete(io->big + OFFLOAD_VNET_LEN, len, &v)))
+			goto drop;
+		memcpy(next_slot(dp, io), pkt, len);
+		out_packet(dp, io, t, len);
+		return;
+	}
+	struct offload_seg seg;
+	if ((v.gso_type & 0x7f) != 1 || !offload_seg_begin(&seg, pkt, len, v.gso_size))
+		goto drop;
+	size_t n;
+	while ((n = offload_seg_next(&seg, next_slot(dp, io), DP_MAX_IN)) > 0)
+		out_packet(dp, io, t, n);
+	return;
+drop:
+	esp_ctr_add(&dp->tun_rx, 1);
+	esp_ctr_add(&t->tx_drops, 1);
+}
+
+static void out_tunnel_vnet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
+{
+	for (int i = 0; i < DP_TUN_READS; i++) {
+		ssize_t r = read(t->fd, io->big, OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT);
+		if (r <= OFFLOAD_VNET_LEN)
+			break; /* EAGAIN: drained */
+		out_vnet_packet(dp, io, t, (size_t)r);
+	}
+}
+
+static void out_tunnel(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
+{
+	if (t->vnet)
+		out_tunnel_vnet(dp, io, t);
+	else
+		out_tunnel_plain(dp, io, t);
 }
 
 void *dp_out_main(void *arg)

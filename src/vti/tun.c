@@ -11,8 +11,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* Multi-queue lets the data plane give each thread its own queue of the same device. */
-#define VTI_TUN_FLAGS (IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE)
+/* Multi-queue lets the data plane give each thread its own queue of the same device.
+ * IFF_VNET_HDR: every read and write starts with a virtio_net_hdr, which lets the data plane
+ * take TCP super-packets (TSO) and write coalesced ones (GRO); see src/esp/offload.h. Every
+ * queue of a device must be opened with the same flags. */
+#define VTI_TUN_FLAGS (IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR)
 
 /* Opens /dev/net/tun and attaches it to name (creating the device if there is none). */
 static int tun_attach(const char *name, const char *what, char *err, size_t errlen)
