@@ -148,7 +148,7 @@ run_case()
 		"largest IKE datagram mgmtsec=$MAX_MG strongSwan=$MAX_SW bytes"
 	[ "$MAX_MG" -le 1280 ] || fail "$name: mgmtsec sent an IKE datagram of $MAX_MG bytes"
 	sw_stop r2
-	mgmtsecd_stop r1 || true
+	mgmtsecd_stop r1 || fail "$name: mgmtsecd exited with status $?"
 }
 
 ca=$PKI/ca.pem
