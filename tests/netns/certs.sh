@@ -7,6 +7,7 @@
 #   mixed     r1 signs with its PSK and verifies RSA; r2 the reverse (PSK/RSA vs RSA/PSK)
 #   expired, otherca, revoked (CRL), idmismatch (certificate names another address),
 #   dnmismatch (match identity remote dn)  — each refused on both sides with a clear reason
+#   dnmatch, fqdn  DN and FQDN identities accepted through `match identity remote dn|fqdn`
 #   frag      root -> intermediate -> router chain with 3072-bit keys: IKE_AUTH is sent as
 #             RFC 7383 fragments (no IKE datagram over the default 1280 bytes) and comes up
 #   commit    an unsafe key file or a missing CA file is refused at commit, naming the file;
@@ -87,14 +88,17 @@ mk_sub()
 	ca_conf "$2"
 }
 
-# mk_host CADIR NAME CN IP BITS [openssl-ca options...]: NAME.pem / NAME.key in $PKI.
+# mk_host CADIR NAME CN IP|SAN BITS [openssl-ca options...]: NAME.pem / NAME.key in $PKI.
+# An address becomes subjectAltName IP:address; a value with ':' is the SAN as written.
 mk_host()
 {
 	local ca=$1 name=$2 cn=$3 ip=$4 bits=$5
 	shift 5
 	openssl req -new -newkey "rsa:$bits" -nodes -keyout "$PKI/$name.key" -out "$PKI/$name.csr" \
 		-subj "/O=mgmtsec test/CN=$cn" 2>/dev/null
-	SAN=IP:$ip openssl ca -batch -config "$ca/ca.cnf" -extensions v3_host -notext \
+	local san=IP:$ip
+	[[ $ip == *:* ]] && san=$ip
+	SAN=$san openssl ca -batch -config "$ca/ca.cnf" -extensions v3_host -notext \
 		-in "$PKI/$name.csr" -out "$PKI/$name.pem" "$@" 2>/dev/null
 	chmod 600 "$PKI/$name.key"
 }
@@ -111,6 +115,7 @@ mk_host "$PKI/ca1" r2-revoked r2.example.net 198.51.100.2 2048
 SAN=IP:0.0.0.0 openssl ca -config "$PKI/ca1/ca.cnf" -revoke "$PKI/r2-revoked.pem" 2>/dev/null
 SAN=IP:0.0.0.0 openssl ca -config "$PKI/ca1/ca.cnf" -gencrl -out "$PKI/ca1.crl" 2>/dev/null
 mk_host "$PKI/ca1" r2-wrongip r2.example.net 198.51.100.99 2048
+mk_host "$PKI/ca1" r2-dns r2.example.net IP:198.51.100.2,DNS:r2.example.net 2048
 # a longer chain for fragmentation: root -> intermediate -> routers, 3072-bit keys throughout
 mk_root "$PKI/root3" "mgmtsec test root CA 3072" 3072
 mk_sub "$PKI/root3" "$PKI/int3" "mgmtsec test intermediate CA 3072" 3072
@@ -277,6 +282,16 @@ mgmtsec_cmd r1 "show ikev2 session detail" | grep -q "CN=r2.example.net" ||
 	fail "dnmatch: r1 does not show r2's DN identity"
 stop_pair
 
+# FQDN identities: r2 sends ID_FQDN (a DNS subjectAltName of its certificate), r1 lists it
+start_pair fqdn rsa-signature rsa-signature "$ca1" "$PKI/r1.pem" "$PKI/r1.key" \
+	"ikev2 profile prof1 match identity remote fqdn R2.example.NET" -- \
+	rsa-signature rsa-signature "$ca1" "$PKI/r2-dns.pem" "$PKI/r2-dns.key" \
+	"ikev2 profile prof1 identity local fqdn r2.example.net"
+tunnel_up fqdn RSA/RSA RSA/RSA
+mgmtsec_cmd r1 "show ikev2 session detail" | grep -q "Remote ID *: r2.example.net" ||
+	fail "fqdn: r1 does not show r2's FQDN identity"
+stop_pair
+
 # ---- fragmentation: a longer chain at the default 1280-byte limit --------------------------
 root3=$PKI/root3/ca.pem
 capture_start frag r1 mgmt0 udp port 500 or udp port 4500
@@ -298,7 +313,7 @@ echo "frag: $nauth IKE_AUTH datagrams, $nfrag of them SKF fragments, largest IKE
 [ "$maxlen" -le 1280 ] || fail "frag: an IKE datagram of $maxlen bytes exceeds 1280"
 [ "$nfrag" -ge 4 ] || fail "frag: expected IKE_AUTH fragments in both directions, saw $nfrag"
 st=$(mgmtsec_cmd r1 "show ikev2 statistics")
-grep -E "Fragments (sent|received) *: *[1-9]" <<<"$st" | wc -l | grep -q 2 ||
+[ "$(grep -cE "Fragments (sent|received) *: *[1-9]" <<<"$st")" = 2 ] ||
 	fail "frag: r1 statistics count no fragments: $st"
 stop_pair
 
