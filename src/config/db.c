@@ -132,8 +132,11 @@ static int check_and_apply(struct cfg_db *db, const struct cfg *next, struct str
 		return -1;
 	}
 	if (db->apply && db->apply(db->apply_arg, next, db->running, &v)) {
-		sb_printf(err, "%% Commit failed: %s\n",
-		          v.len ? sb_str(&v) : "the system refused it");
+		if (v.len && v.s[0] == '%') /* whole "% ..." lines already: one per problem */
+			sb_printf(err, "%% Commit failed:\n%s", sb_str(&v));
+		else
+			sb_printf(err, "%% Commit failed: %s\n",
+			          v.len ? sb_str(&v) : "the system refused it");
 		sb_free(&v);
 		return -1;
 	}
