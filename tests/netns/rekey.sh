@@ -60,6 +60,29 @@ p1=$(spi_pair r1) p2=$(spi_pair r2)
 mgmtsec_cmd r1 "show ikev2 summary" | grep -q "Total Sa (Active/Negotiation) *: 1 (1/0)" ||
 	fail "show ikev2 summary does not count exactly one active SA after the rekeys"
 
+echo "--- PFS groups 20 and 21: the Child SA rekeys keep working, still without loss"
+for g in 20 21; do
+	for n in 1 2; do
+		printf 'configure\nipsec profile ipsec_prof_mgmt_P%s set pfs group%s\ncommit\nend\n' $n $g |
+			ns_exec r$n "$MGMTSEC_BUILD/mgmtsec" -s "$(mgmtsecd_sock r$n)" >/dev/null
+	done
+	wait_for "tunnel up with PFS group $g" 30 up r1 || fail "no tunnel with PFS group $g"
+	sleep 1
+	declare -A gen=()
+	ns_spawn r1 "$NETNS_TMP/ping$g.log" ping -q -i 0.02 -c $((LIFE * 2 * 50)) -W 1 192.0.2.2
+	ping_pid=$NS_PID
+	while kill -0 $ping_pid 2>/dev/null; do
+		p=$(spi_pair r1) && [ -n "$p" ] && gen[$p]=1
+		sleep 0.5
+	done
+	wait $ping_pid || true
+	grep -q " 0% packet loss" "$NETNS_TMP/ping$g.log" ||
+		fail "packets lost during PFS group $g rekeys: $(tail -n2 "$NETNS_TMP/ping$g.log")"
+	[ "${#gen[@]}" -ge 2 ] || fail "no rekey seen with PFS group $g"
+	echo "pfs group $g: ${#gen[@]} Child SA generations, no loss"
+	unset gen
+done
+
 echo "--- peer killed: dead-peer detection"
 kill -KILL "$(mgmtsecd_pid r2)"
 t0=$SECONDS
