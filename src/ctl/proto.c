@@ -1,7 +1,7 @@
 #include "ctl/proto.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -126,6 +126,25 @@ static int read_line(int fd, char *line, size_t cap)
 	return -1;
 }
 
+/* Parses "R <status> <out_len> <err_len> <prompt_len>" exactly as ctl_encode_response writes it,
+ * into h[0..3] in that order, each within its bound. Returns 0 or -1. */
+static int parse_response_header(const char *line, size_t h[4])
+{
+	static const size_t max[4] = {INT_MAX, CTL_MAX_RESPONSE, CTL_MAX_RESPONSE, 4096};
+	const char *p = line;
+	if (*p++ != 'R')
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		if (*p++ != ' ')
+			return -1;
+		const char *end = p + strcspn(p, " ");
+		if (parse_size(p, end, max[i], &h[i]) < 0)
+			return -1;
+		p = end;
+	}
+	return *p ? -1 : 0;
+}
+
 int ctl_call(int fd, enum ctl_verb v, const char *payload, struct ctl_response *r)
 {
 	struct strbuf req = STRBUF_INIT;
@@ -135,16 +154,13 @@ int ctl_call(int fd, enum ctl_verb v, const char *payload, struct ctl_response *
 	if (rc < 0)
 		return -1;
 	char line[128];
-	size_t lo, le, lp;
-	int st;
-	if (read_line(fd, line, sizeof(line)) < 0 ||
-	    sscanf(line, "R %d %zu %zu %zu", &st, &lo, &le, &lp) != 4 || lo > CTL_MAX_RESPONSE ||
-	    le > CTL_MAX_RESPONSE || lp > 4096)
+	size_t h[4];
+	if (read_line(fd, line, sizeof(line)) < 0 || parse_response_header(line, h) < 0)
 		return -1;
-	r->status = st;
+	r->status = (int)h[0];
 	r->out = r->err = r->prompt = STRBUF_INIT;
-	if (read_all(fd, &r->out, lo) < 0 || read_all(fd, &r->err, le) < 0 ||
-	    read_all(fd, &r->prompt, lp) < 0) {
+	if (read_all(fd, &r->out, h[1]) < 0 || read_all(fd, &r->err, h[2]) < 0 ||
+	    read_all(fd, &r->prompt, h[3]) < 0) {
 		ctl_response_free(r);
 		return -1;
 	}
@@ -161,11 +177,12 @@ void ctl_response_free(struct ctl_response *r)
 int ctl_connect(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	size_t len = strlen(path);
+	if (len >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, len + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

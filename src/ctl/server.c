@@ -161,7 +161,7 @@ static int handle(struct client *c, enum ctl_verb v, const char *payload, size_t
 	sb_free(&out);
 	sb_free(&err);
 	sb_free(&prompt);
-	if (c->wbuf.oom || c->wbuf.len > 2 * CTL_MAX_RESPONSE)
+	if (c->wbuf.oom || c->wbuf.len > 2 * (size_t)CTL_MAX_RESPONSE)
 		return -1;
 	return status == 2 ? -1 : 0;
 }
@@ -269,7 +269,8 @@ struct ctl_server *ctl_server_new(struct loop *l, const char *path, const struct
                                   gid_t allow_gid)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	size_t len = strlen(path);
+	if (len >= sizeof(sa.sun_path)) {
 		log_err("control socket path too long: %s", path);
 		return NULL;
 	}
@@ -280,7 +281,7 @@ struct ctl_server *ctl_server_new(struct loop *l, const char *path, const struct
 	s->be = *b;
 	s->allow_gid = allow_gid;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, len + 1);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		goto fail;
@@ -305,8 +306,10 @@ void ctl_server_free(struct ctl_server *s)
 {
 	if (!s)
 		return;
-	while (s->clients)
-		client_close(s->clients);
+	for (struct client *c = s->clients, *next; c; c = next) {
+		next = c->next;
+		client_close(c);
+	}
 	loop_del_fd(s->loop, s->fd);
 	close(s->fd);
 	unlink(s->path);

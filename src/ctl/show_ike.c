@@ -42,7 +42,7 @@ static const char *ip(uint32_t a, char *buf)
 
 static void hex_spi(const uint8_t spi[8], char *out)
 {
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < 8; i++)
 		sprintf(out + 2 * i, "%02X", spi[i]);
 }
 

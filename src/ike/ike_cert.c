@@ -15,7 +15,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-#define PEM_MAX (256 * 1024) /* a certificate file larger than this is not one */
+#define PEM_MAX ((size_t)256 * 1024) /* a certificate file larger than this is not one */
 
 int ike_check_key_file(const char *path, char *why, size_t len)
 {

@@ -242,7 +242,9 @@ int ike_set_config(struct ike *ike, const struct ike_cfg *cfg)
 	int rc = 0;
 
 	for (t = ike->tunnels; t; t = next) {
-		next = t->next;
+		/* A freed t is unlinked from this list (t->ike == ike) before the restart below
+		 * reads its head; the analyzer cannot tie t->ike to ike and sees a freed t here. */
+		next = t->next; /* NOLINT(clang-analyzer-unix.Malloc) */
 		if (t->removed)
 			continue;
 		const struct ike_cfg_tunnel *c = cfg_find(cfg, t->cfg.tunnel_id);

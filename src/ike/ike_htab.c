@@ -22,6 +22,7 @@ static size_t slot(const struct ike_htab *t, uint64_t key)
 static int grow(struct ike_htab *t)
 {
 	size_t nb = t->nb ? t->nb * 2 : 64;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of bucket pointers, not of nodes */
 	struct ike_hnode **b = calloc(nb, sizeof(*b));
 	if (!b)
 		return -1;

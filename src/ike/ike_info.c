@@ -85,7 +85,7 @@ static size_t delete_children(struct ike_sa *sa, const struct ike_delete_pl *d, 
                               size_t max)
 {
 	size_t n = 0;
-	for (uint16_t i = 0; i < d->n_spi; i++) {
+	for (size_t i = 0; i < d->n_spi; i++) {
 		const uint8_t *s = d->spis + 4 * i;
 		uint32_t out = (uint32_t)s[0] << 24 | s[1] << 16 | s[2] << 8 | s[3];
 		struct ike_child *c = ike_child_find_out(sa, out);

@@ -168,7 +168,7 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 {
 	struct ike *ike = sa->ike;
 	struct ike_msg *m = malloc(sizeof(*m));
-	uint8_t *plain, *whole = NULL; /* whole: a reassembled fragmented message */
+	uint8_t *plain = NULL, *whole = NULL; /* whole: a reassembled fragmented message */
 	size_t plain_len;
 	int rc;
 
@@ -181,10 +181,12 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 		          rc < 0 ? ike_parse_err_name(rc) : "no SK");
 		goto out;
 	}
-	if (m->sk_type == PL_SKF)
+	if (m->sk_type == PL_SKF) {
 		rc = ike_frag_input(sa, pkt, len, m, &whole, &plain_len);
-	else
+		plain = whole; /* NULL until the last fragment completes the message */
+	} else {
 		rc = ike_sk_open(pkt, len, m, &sa->k_in, &plain, &plain_len);
+	}
 	if (rc < 0) {
 		if (rc == IKE_E_INTEGRITY)
 			ike->stats.rx_dropped_integrity++;
@@ -193,10 +195,8 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 		log_debug("IKE SA %u: SK payload rejected: %s", sa->id, ike_parse_err_name(rc));
 		goto out;
 	}
-	if (m->sk_type == PL_SKF && rc == 0)
+	if (!plain)
 		goto out; /* fragment kept (or ignored); the message is not complete yet */
-	if (whole)
-		plain = whole;
 	bool request = !(m->hdr.flags & IKE_FLAG_RESPONSE);
 	rc = ike_chain_parse(plain, plain_len, m->sk_first, m);
 	if (request)

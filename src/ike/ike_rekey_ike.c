@@ -286,7 +286,7 @@ void ike_rekey_ike_i_response(struct ike_sa *sa, const struct ike_msg *m)
 		why = "key derivation failed";
 	}
 	chunk_clear(&shared);
-	if (why) {
+	if (!n) { /* no new IKE SA: why says what failed */
 		sa->ike->stats.rekeys_failed++;
 		log_err("%s: rekey of IKE SA %u failed (%s); keeping it until its hard lifetime",
 		        sa->tun->cfg.ifname, sa->id, why);

@@ -47,7 +47,9 @@ int ike_out_end(struct ike_out *o, struct ike_sa *sa, uint8_t **pkt)
 		return -1;
 	}
 	uint8_t *shrunk = realloc(o->buf, (size_t)len);
-	*pkt = shrunk ? shrunk : o->buf;
+	if (shrunk)
+		o->buf = shrunk; /* else the larger buffer still holds the message */
+	*pkt = o->buf;
 	o->buf = NULL;
 	return len;
 }

@@ -6,10 +6,10 @@
 
 #include "ike/msg.h"
 
-/* Parses the payload chain in r (from its current offset to its end) starting with type first.
- * outer: the chain of a whole message, where SK/SKF may end it (offsets in r are packet
- * offsets); otherwise SK/SKF are a syntax error. */
-int ike_chain_parse_r(struct rbuf *r, uint8_t first, struct ike_msg *m, bool outer);
+/* Parses the payload chain in r (from its current offset to its end) whose first payload is of
+ * the given type. outer: the chain of a whole message, where SK/SKF may end it (offsets in r
+ * are packet offsets); otherwise SK/SKF are a syntax error. */
+int ike_chain_parse_r(struct rbuf *r, uint8_t type, struct ike_msg *m, bool outer);
 
 /* True for payload types this codec knows (a critical bit on them is not an error). */
 bool ike_pl_known(uint8_t type);

@@ -150,6 +150,20 @@ int ike_parse_notify(const struct ike_payload *p, struct ike_notify_pl *out)
 	return IKE_OK;
 }
 
+/* The Delete payload shapes RFC 7296 section 3.11 allows (described below). */
+static bool delete_shape_ok(const struct ike_delete_pl *d)
+{
+	switch (d->protocol) {
+	case PROTO_IKE:
+		return d->spi_len == 0 && d->n_spi == 0;
+	case PROTO_AH:
+	case PROTO_ESP:
+		return d->spi_len == 4 && d->n_spi != 0;
+	default:
+		return false;
+	}
+}
+
 /*
  *                      1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -174,14 +188,8 @@ int ike_parse_delete(const struct ike_payload *p, struct ike_delete_pl *out)
 	out->n_spi = rbuf_u16(&r);
 	if (!rbuf_ok(&r))
 		return IKE_E_SHORT;
-	if (out->protocol == PROTO_IKE) {
-		if (out->spi_len != 0 || out->n_spi != 0)
-			return IKE_E_SYNTAX;
-	} else if (out->protocol != PROTO_AH && out->protocol != PROTO_ESP) {
+	if (!delete_shape_ok(out))
 		return IKE_E_SYNTAX;
-	} else if (out->spi_len != 4 || out->n_spi == 0) {
-		return IKE_E_SYNTAX;
-	}
 	size_t n = (size_t)out->spi_len * out->n_spi;
 	out->spis = rbuf_ptr(&r, n);
 	if (!out->spis && n)

@@ -77,7 +77,7 @@ static const char *wire_lookup(const struct wire_name *t, size_t n, uint16_t v)
 	return "UNKNOWN";
 }
 
-#define LOOKUP(t, v) wire_lookup(t, sizeof(t) / sizeof(t[0]), v)
+#define LOOKUP(t, v) wire_lookup(t, sizeof(t) / sizeof((t)[0]), v)
 
 const char *ike_exchange_name(uint8_t t)
 {

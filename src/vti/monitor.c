@@ -101,7 +101,7 @@ static void mon_overrun(struct mon *m)
 /* Reads one datagram; returns 1 if one was handled, 0 when drained, -1 on error. */
 static int mon_read_one(int fd, char *buf, struct mon *m, char *err, size_t errlen)
 {
-	struct sockaddr_nl from;
+	struct sockaddr_nl from = {0};
 	socklen_t flen = sizeof(from);
 	ssize_t n = recvfrom(fd, buf, VTI_NL_RCVLEN, 0, (struct sockaddr *)&from, &flen);
 	if (n < 0) {

@@ -71,6 +71,7 @@ void vti_nl_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const enum mnl_attr
                   unsigned max, const struct nlattr **tb)
 {
 	struct attr_ctx c = {types, max, tb};
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): tb is an array of attribute pointers */
 	memset(tb, 0, sizeof(*tb) * (max + 1));
 	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
 		return;
