@@ -45,7 +45,7 @@ const struct cmd_val *cmd_find_kw(const struct cmd_ctx *c, long ival)
 
 #define OBJ_OR_RETURN(var, c, field, type)                                                         \
 	type *var = OBJ(c, field, type, 0);                                                        \
-	if (!var)                                                                                  \
+	if (!(var))                                                                                \
 		return (c)->negate ? 0 : cmd_fail(c, "out of memory");
 
 static int object_cmd(struct cmd_ctx *c, void **arr, size_t *n, size_t size, size_t name_size,
@@ -114,8 +114,7 @@ int cmd_prop_list(struct cmd_ctx *c)
 	uint16_t tmp16[CFG_MAX_DH];
 	size_t n = 0;
 	int which = (int)c->cmd_node->ival;
-	if (!c->negate &&
-	    take_list(c, which == 'd' ? (void *)tmp16 : (void *)tmp8, which == 'd' ? 2 : 1, &n))
+	if (!c->negate && (which == 'd' ? take_list(c, tmp16, 2, &n) : take_list(c, tmp8, 1, &n)))
 		return -1;
 	switch (which) {
 	case 'e':
@@ -338,7 +337,9 @@ int cmd_prof_id_addr(struct cmd_ctx *c)
 /* A list of up to CFG_MAX_LIST strings of size sz each: add (once), remove one, or clear. */
 static int str_list(struct cmd_ctx *c, char *list, size_t sz, size_t *n, const char *v)
 {
-	if (c->negate && !v) {
+	if (!v) { /* only `no ...` may leave the value out (the grammar requires it otherwise) */
+		if (!c->negate)
+			return cmd_fail(c, "a value is required");
 		memset(list, 0, sz * CFG_MAX_LIST);
 		*n = 0;
 		return 0;

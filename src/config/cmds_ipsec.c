@@ -12,7 +12,7 @@
 
 #define OBJ_OR_RETURN(var, c, field, type)                                                         \
 	type *var = OBJ(c, field, type);                                                           \
-	if (!var)                                                                                  \
+	if (!(var))                                                                                \
 		return (c)->negate ? 0 : cmd_fail(c, "out of memory");
 
 int cmd_tset(struct cmd_ctx *c)
@@ -115,7 +115,7 @@ static struct cfg_interface *iface(struct cmd_ctx *c)
 
 #define IFACE_OR_RETURN(f, c)                                                                      \
 	struct cfg_interface *f = iface(c);                                                        \
-	if (!f)                                                                                    \
+	if (!(f))                                                                                  \
 		return (c)->negate ? 0 : cmd_fail(c, "out of memory");
 
 int cmd_interface(struct cmd_ctx *c)

@@ -50,9 +50,12 @@
 		.kind = GK_TUNIF, .word = "tunnel-ip<0-65535>", .help = "IPsec tunnel interface",  \
 		.min = 0, .max = 65535, .what = "tunnel-ip number", .flags = (fl), __VA_ARGS__     \
 	}
-#define LEAF G_END | G_VAL
+#define LEAF (G_END | G_VAL)
 
 /* ---- algorithm lists (generated from model.h) ---- */
+
+/* Macro arguments used as designated-initializer values cannot bind wrongly.
+ * NOLINTBEGIN(bugprone-macro-parentheses) */
 
 #define ALG_KW(e, kw, h) {.kind = GK_KW, .word = kw, .help = h, .ival = e, .flags = LEAF},
 static const struct gnode g_encr_algs[] = {CFG_ENCR_LIST(ALG_KW) END};
@@ -87,6 +90,7 @@ static const struct gnode g_hmac_leaf[] = {CFG_ESP_HMAC_LIST(HMAC_LEAF) END};
 	 .what = "hmac",                                                                           \
 	 .flags = LEAF,                                                                            \
 	 .kids = g_cipher_leaf},
+/* NOLINTEND(bugprone-macro-parentheses) */
 static const struct gnode g_transform[] = {CFG_ESP_CIPHER_LIST(CIPHER_FIRST)
                                                CFG_ESP_HMAC_LIST(HMAC_FIRST) END};
 
@@ -342,7 +346,7 @@ static const struct gnode g_clear[] = {
     END,
 };
 
-#define SESSION_CMD G_SESSION | G_NONEG
+#define SESSION_CMD (G_SESSION | G_NONEG)
 
 /* ---- roots ---- */
 

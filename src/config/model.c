@@ -254,7 +254,7 @@ const struct cfg_policy *cfg_policy_for_local(const struct cfg *c, uint32_t addr
 	return any;
 }
 
-#define NAME_ENTRY(e, kw, help) [e] = kw,
+#define NAME_ENTRY(e, kw, help) [e] = kw, /* NOLINT(bugprone-macro-parentheses): initializer */
 static const char *const encr_names[] = {CFG_ENCR_LIST(NAME_ENTRY)};
 static const char *const hash_names[] = {CFG_HASH_LIST(NAME_ENTRY)};
 static const char *const cipher_names[] = {CFG_ESP_CIPHER_LIST(NAME_ENTRY)};
@@ -265,7 +265,7 @@ static const char *name_of(const char *const *tab, size_t n, unsigned v)
 	return v < n && tab[v] ? tab[v] : "?";
 }
 
-#define NAME_OF(tab, v) name_of(tab, sizeof(tab) / sizeof(tab[0]), v)
+#define NAME_OF(tab, v) name_of(tab, sizeof(tab) / sizeof((tab)[0]), v)
 
 const char *cfg_encr_name(unsigned e)
 {

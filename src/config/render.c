@@ -265,6 +265,7 @@ static int put_keyrings(struct cfg *d, const struct cfg *s, const char *name)
 			CFG_DEL(d, field, type, name, NULL);                                       \
 			return 0;                                                                  \
 		}                                                                                  \
+		/* NOLINTNEXTLINE(bugprone-macro-parentheses): type names a type */                \
 		type *dst = CFG_GET(d, field, type, name);                                         \
 		if (!dst)                                                                          \
 			return -1;                                                                 \
@@ -317,8 +318,8 @@ static const char *nm_keyrings(const struct cfg *c, size_t i)
 
 #define KIND(field, what_, render_fn, blk)                                                         \
 	{                                                                                          \
-		.what = what_, .count = n_##field, .name = nm_##field, .render = render_fn,        \
-		.put = put_##field, .block = blk                                                   \
+		.what = (what_), .count = n_##field, .name = nm_##field, .render = (render_fn),    \
+		.put = put_##field, .block = (blk)                                                 \
 	}
 
 const struct cfg_kind cfg_kinds[] = {

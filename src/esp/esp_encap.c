@@ -31,7 +31,7 @@ static bool next_iv(struct esp_sa *sa, uint64_t seq, uint8_t *iv)
 			return false;
 		sa->iv_pool_next = 0;
 	}
-	memcpy(iv, &sa->iv_pool[sa->iv_pool_next++ * 16], 16);
+	memcpy(iv, &sa->iv_pool[(size_t)sa->iv_pool_next++ * 16], 16);
 	return true;
 }
 

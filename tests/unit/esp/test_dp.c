@@ -445,7 +445,7 @@ static void test_real_tun(void **state)
 	uint8_t got[2048];
 	ssize_t n;
 	do { /* skip anything else the kernel sends on a fresh link (IPv6 is dropped by encap) */
-		n = recv_inner(&b, got, sizeof(got), 2000);
+		n = recv_inner(&b, got, sizeof(got), 10000);
 		assert_true(n > 0);
 	} while (got[9] != 17);
 	assert_int_equal(n, 32);
@@ -462,7 +462,7 @@ static void test_real_tun(void **state)
 	r[10] = (uint8_t)(c >> 8), r[11] = (uint8_t)c;
 	assert_int_equal(write(b.tun[0], r, 32), 32);
 	struct pollfd pfd = {.fd = us, .events = POLLIN};
-	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
 	char msg[16];
 	assert_int_equal(recv(us, msg, sizeof(msg), 0), 4);
 	assert_memory_equal(msg, "pong", 4);
