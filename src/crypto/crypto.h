@@ -59,24 +59,25 @@ enum dh_id {
 
 /* ---- algorithm descriptors (static, never freed) ---- */
 struct encr_alg {
-	uint16_t id;        /* enum encr_id */
-	uint16_t key_bits;  /* AES key size: 128/192/256 */
-	size_t key_len;     /* keying material taken from prf+/KEYMAT: AES key, plus 4-byte salt for GCM */
-	size_t iv_len;      /* explicit IV on the wire: 16 for CBC, 8 for GCM */
-	size_t block_len;   /* padding unit: 16 for CBC, 4 for GCM (RFC 4303 §2.4 minimum) */
-	size_t icv_len;     /* AEAD tag: 16 for GCM, 0 for CBC (integrity comes separately) */
+	uint16_t id;       /* enum encr_id */
+	uint16_t key_bits; /* AES key size: 128/192/256 */
+	size_t
+	    key_len; /* keying material taken from prf+/KEYMAT: AES key, plus 4-byte salt for GCM */
+	size_t iv_len;    /* explicit IV on the wire: 16 for CBC, 8 for GCM */
+	size_t block_len; /* padding unit: 16 for CBC, 4 for GCM (RFC 4303 §2.4 minimum) */
+	size_t icv_len;   /* AEAD tag: 16 for GCM, 0 for CBC (integrity comes separately) */
 	bool aead;
-	const char *name;   /* IKE show name, e.g. "AES-CBC", "AES-GCM" */
+	const char *name;     /* IKE show name, e.g. "AES-CBC", "AES-GCM" */
 	const char *esp_name; /* show ipsec sa name, e.g. "ESP_256_AES", "ESP_GCM_256" */
 };
 
 struct integ_alg {
-	uint16_t id;       /* enum integ_id */
-	size_t key_len;    /* HMAC key length = hash output length (RFC 4868 §2.1.1, RFC 2404) */
-	size_t icv_len;    /* truncated output: 12 / 16 / 24 / 32 */
-	const char *name;  /* "SHA1", "SHA256", ... (IKE show) */
+	uint16_t id;      /* enum integ_id */
+	size_t key_len;   /* HMAC key length = hash output length (RFC 4868 §2.1.1, RFC 2404) */
+	size_t icv_len;   /* truncated output: 12 / 16 / 24 / 32 */
+	const char *name; /* "SHA1", "SHA256", ... (IKE show) */
 	const char *esp_name; /* "HMAC_SHA1", "HMAC_SHA_256", ... (show ipsec sa) */
-	const char *md;    /* OpenSSL digest name */
+	const char *md;       /* OpenSSL digest name */
 };
 
 struct prf_alg {
@@ -93,7 +94,8 @@ struct dh_alg {
 	const char *name;  /* "ECP-256" ... */
 };
 
-/* key_bits is the Key Length attribute (0 when absent, which is invalid for AES). NULL if unknown. */
+/* key_bits is the Key Length attribute (0 when absent, which is invalid for AES). NULL if unknown.
+ */
 const struct encr_alg *crypto_encr(uint16_t id, uint16_t key_bits);
 const struct integ_alg *crypto_integ(uint16_t id);
 const struct prf_alg *crypto_prf(uint16_t id);
@@ -113,7 +115,8 @@ int crypto_random(void *out, size_t len);
  * GCM or the reverse, or sealing with a decrypt context, returns -1. */
 struct cipher;
 /* key: exactly alg->key_len bytes (for GCM the last 4 bytes are the salt), else NULL. */
-struct cipher *cipher_new(const struct encr_alg *alg, const uint8_t *key, size_t key_len, bool encrypt);
+struct cipher *cipher_new(const struct encr_alg *alg, const uint8_t *key, size_t key_len,
+                          bool encrypt);
 void cipher_free(struct cipher *c);
 /* AES-CBC in place; len must be a multiple of 16; no padding is added or removed. */
 int cipher_cbc(struct cipher *c, const uint8_t iv[16], uint8_t *data, size_t len);
@@ -121,9 +124,9 @@ int cipher_cbc(struct cipher *c, const uint8_t iv[16], uint8_t *data, size_t len
  * seal writes alg->icv_len tag bytes to tag; open returns -1 if the tag does not verify
  * (checked by OpenSSL in constant time) and then data content is unspecified. */
 int cipher_gcm_seal(struct cipher *c, const uint8_t iv[8], const uint8_t *aad, size_t aad_len,
-		    uint8_t *data, size_t len, uint8_t *tag);
+                    uint8_t *data, size_t len, uint8_t *tag);
 int cipher_gcm_open(struct cipher *c, const uint8_t iv[8], const uint8_t *aad, size_t aad_len,
-		    uint8_t *data, size_t len, const uint8_t *tag);
+                    uint8_t *data, size_t len, const uint8_t *tag);
 
 /* ---- integrity (HMAC, truncated per RFC 4868 / RFC 2404) ----
  * Keyed once; per call the keyed HMAC state is re-initialised (no allocation). One struct mac
@@ -140,10 +143,10 @@ bool mac_verify(struct mac *m, const uint8_t *data, size_t len, const uint8_t *i
 /* ---- PRF and prf+ (RFC 7296 §2.13) ---- */
 /* out receives alg->out_len bytes. Any key length is allowed (HMAC). */
 int prf(const struct prf_alg *alg, const uint8_t *key, size_t key_len, const uint8_t *data,
-	size_t data_len, uint8_t *out);
+        size_t data_len, uint8_t *out);
 /* prf+(K, S) = T1 | T2 | ... truncated to out_len bytes; out_len <= 255 * alg->out_len. */
 int prf_plus(const struct prf_alg *alg, const uint8_t *key, size_t key_len, const uint8_t *seed,
-	     size_t seed_len, uint8_t *out, size_t out_len);
+             size_t seed_len, uint8_t *out, size_t out_len);
 
 /* ---- ECDH, groups 19/20/21 (RFC 5903 encodings) ---- */
 struct dh;
@@ -197,15 +200,15 @@ bool cert_has_dns(const struct cert *c, const char *name);
  * file the leaf's revocation status is checked against its issuer's CRL.
  * On failure writes a reason to why (if not NULL). */
 int cert_verify(const struct cert *c, struct cert *const *chain, size_t n_chain,
-		const char *ca_file, const char *crl_file, char *why, size_t why_len);
+                const char *ca_file, const char *crl_file, char *why, size_t why_len);
 
 /* Signature bytes are allocated into sig (a new chunk). RSA keys only. PSS uses MGF1 with the
  * same hash and a salt as long as the hash (as the AlgorithmIdentifiers below say). */
 int sig_sign(const struct privkey *k, enum sig_scheme s, const uint8_t *data, size_t len,
-	     struct chunk *sig);
+             struct chunk *sig);
 /* Returns 0 when the signature verifies with c's public key, -1 otherwise. */
 int sig_verify(const struct cert *c, enum sig_scheme s, const uint8_t *data, size_t len,
-	       const uint8_t *sig, size_t sig_len);
+               const uint8_t *sig, size_t sig_len);
 /* RFC 7427 §3 AlgorithmIdentifier DER for a scheme (the bytes in the AUTH payload after the
  * 1-byte length; static, never freed), and the reverse lookup (exact byte match; -1 if the
  * blob is not one of ours). PKCS#1 blobs are RFC 7427 A.1, PSS blobs follow A.4.3. */

@@ -45,7 +45,8 @@ struct ike_io {
 	 * tunnel's current outbound SA NOT switched) and switches with child_set_outbound once the
 	 * initiator has deleted the old pair, so that nothing is sent on an SA the initiator cannot
 	 * decrypt yet. Without them child_install is used and the switch happens at once.
-	 * Daemon: standby = dp_sa_install(in), dp_sa_install(out); set_outbound = dp_set_outbound. */
+	 * Daemon: standby = dp_sa_install(in), dp_sa_install(out); set_outbound = dp_set_outbound.
+	 */
 	int (*child_install_standby)(void *arg, const struct esp_sa_params *in,
 	                             const struct esp_sa_params *out);
 	int (*child_set_outbound)(void *arg, uint32_t tunnel_id, uint32_t spi_out);
@@ -159,10 +160,10 @@ struct ike_stats {
 	uint64_t cookies_sent;      /* IKE_SA_INIT answered with a COOKIE (no state kept) */
 	uint64_t cookies_rejected;  /* IKE_SA_INIT with a wrong or stale COOKIE */
 	uint64_t half_open_refused; /* IKE_SA_INIT dropped: half-open limit (total or per peer) */
-	uint64_t child_sas;           /* current: installed Child SAs */
-	uint64_t tx_fragments;        /* RFC 7383 SKF datagrams sent (retransmissions included) */
-	uint64_t rx_fragments;        /* authentic SKF datagrams received */
-	uint64_t rx_frag_dropped;     /* fragments refused: limits, duplicates, inconsistent totals */
+	uint64_t child_sas;         /* current: installed Child SAs */
+	uint64_t tx_fragments;      /* RFC 7383 SKF datagrams sent (retransmissions included) */
+	uint64_t rx_fragments;      /* authentic SKF datagrams received */
+	uint64_t rx_frag_dropped;   /* fragments refused: limits, duplicates, inconsistent totals */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
 

@@ -63,8 +63,8 @@ static int our_auth(struct ike_sa *sa, const uint8_t *idb, size_t idl, uint8_t *
  * certificate and signature). Returns NULL when fine, else why not (for the log; may point
  * into why). */
 static const char *check_peer(struct ike_sa *sa, const struct ike_msg *m,
-                              const struct ike_id_pl *id, const struct ike_auth_pl *auth,
-                              char *why, size_t why_len)
+                              const struct ike_id_pl *id, const struct ike_auth_pl *auth, char *why,
+                              size_t why_len)
 {
 	const struct ike_cfg_tunnel *c = &sa->tun->cfg;
 	uint8_t expect[64];

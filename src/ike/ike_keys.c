@@ -61,8 +61,7 @@ int ike_keys_ike(const struct prf_alg *p, size_t encr_len, size_t integ_len, con
 int ike_keys_ike_rekey(const struct prf_alg *old, const struct chunk *sk_d_old,
                        const struct prf_alg *p, size_t encr_len, size_t integ_len,
                        const struct chunk *ni, const struct chunk *nr, const uint8_t spi_i[8],
-                       const uint8_t spi_r[8], const struct chunk *shared,
-                       struct ike_keymat *out)
+                       const uint8_t spi_r[8], const struct chunk *shared, struct ike_keymat *out)
 {
 	uint8_t skeyseed[64];
 	struct chunk gn = CHUNK_EMPTY, data = CHUNK_EMPTY;

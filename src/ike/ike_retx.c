@@ -20,7 +20,8 @@ void ike_io_send(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local
 		size_t one = ike_frag_next_len(pkt, len, &skf);
 		ike->stats.tx_packets++;
 		ike->stats.tx_fragments += skf;
-		if (ike->io.send && ike->io.send(ike->io.arg, pkt, one, local, lport, remote, rport) < 0)
+		if (ike->io.send &&
+		    ike->io.send(ike->io.arg, pkt, one, local, lport, remote, rport) < 0)
 			log_debug("IKE send of %zu bytes failed", one);
 		pkt += one;
 		len -= one;
@@ -45,8 +46,9 @@ static void retx_timeout(void *arg)
 			/* the peer is dead (§2.4): its SAs go, the tunnel is re-initiated */
 			ike->stats.dpd_dead++;
 			ike_sa_destroy(sa,
-			               sa->req.task == TASK_LIVENESS ? "Dead peer (no answer to DPD)"
-			                                             : "Dead peer (request unanswered)",
+			               sa->req.task == TASK_LIVENESS
+			                   ? "Dead peer (no answer to DPD)"
+			                   : "Dead peer (request unanswered)",
 			               true);
 			return;
 		}

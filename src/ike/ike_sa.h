@@ -124,9 +124,9 @@ struct ike_sa {
 	bool initial_contact;      /* peer sent INITIAL_CONTACT */
 
 	/* issue 7: certificates, signatures (RFC 7427), fragmentation (RFC 7383) */
-	uint8_t auth_sent, auth_rcvd; /* AUTH methods used (enum ike_auth_method), 0 = not yet */
-	uint8_t peer_hashes;          /* hash algorithms the peer announced, bit (1 << id) */
-	bool frag_ok;                 /* both sides announced IKEV2_FRAGMENTATION_SUPPORTED */
+	uint8_t auth_sent, auth_rcvd;   /* AUTH methods used (enum ike_auth_method), 0 = not yet */
+	uint8_t peer_hashes;            /* hash algorithms the peer announced, bit (1 << id) */
+	bool frag_ok;                   /* both sides announced IKEV2_FRAGMENTATION_SUPPORTED */
 	struct ike_frag_rx *frag_rx[2]; /* reassembly in progress: [0] request, [1] response */
 
 	/* keys */
@@ -150,8 +150,8 @@ struct ike_sa {
 	uint64_t half_open_timer;
 	struct ike_child *children;
 	char local_id[64], remote_id[64];
-	char why[96]; /* last event for show: why it failed or was deleted */
-	bool reinit;  /* re-establish the tunnel when this SA is gone (clear) */
+	char why[96];            /* last event for show: why it failed or was deleted */
+	bool reinit;             /* re-establish the tunnel when this SA is gone (clear) */
 	struct ike_keep_sa keep; /* issue 6: lifetimes, DPD, rekey state */
 };
 

@@ -78,7 +78,8 @@ void ike_sa_fill_info(const struct ike_sa *sa, struct ike_sa_info *in)
 		bool verify_rsa = sa->auth_rcvd ? sa->auth_rcvd != AUTH_SHARED_KEY_MIC
 		                                : !t->cfg.auth_remote_psk && t->cfg.auth_remote_rsa;
 		snprintf(in->auth_sign, sizeof(in->auth_sign), "%s", sign_rsa ? "RSA" : "PSK");
-		snprintf(in->auth_verify, sizeof(in->auth_verify), "%s", verify_rsa ? "RSA" : "PSK");
+		snprintf(in->auth_verify, sizeof(in->auth_verify), "%s",
+		         verify_rsa ? "RSA" : "PSK");
 	}
 	snprintf(in->status, sizeof(in->status), "%s", status_text(sa));
 	snprintf(in->state, sizeof(in->state), "%s", ike_sa_state_name(sa->state));

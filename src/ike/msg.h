@@ -22,13 +22,13 @@
 
 enum ike_parse_err {
 	IKE_OK = 0,
-	IKE_E_SHORT = -1,    /* truncated / length fields disagree with the datagram */
-	IKE_E_SYNTAX = -2,   /* field values that RFC 7296 forbids */
-	IKE_E_VERSION = -3,  /* major version is not 2 */
-	IKE_E_CRITICAL = -4, /* unknown payload with the critical bit */
-	IKE_E_LIMIT = -5,    /* more payloads/proposals/transforms/selectors than we hold */
+	IKE_E_SHORT = -1,     /* truncated / length fields disagree with the datagram */
+	IKE_E_SYNTAX = -2,    /* field values that RFC 7296 forbids */
+	IKE_E_VERSION = -3,   /* major version is not 2 */
+	IKE_E_CRITICAL = -4,  /* unknown payload with the critical bit */
+	IKE_E_LIMIT = -5,     /* more payloads/proposals/transforms/selectors than we hold */
 	IKE_E_INTEGRITY = -6, /* SK/SKF checksum or AEAD tag did not verify */
-	IKE_E_CRYPTO = -7,   /* crypto library failure */
+	IKE_E_CRYPTO = -7,    /* crypto library failure */
 };
 const char *ike_parse_err_name(int err);
 
@@ -43,7 +43,8 @@ struct ike_hdr {
 	uint32_t length;
 };
 
-/* One payload as found in the chain: type, critical bit, and its body (after the generic header). */
+/* One payload as found in the chain: type, critical bit, and its body (after the generic header).
+ */
 struct ike_payload {
 	uint8_t type;
 	bool critical;
@@ -57,12 +58,13 @@ struct ike_msg {
 	struct ike_hdr hdr;
 	struct ike_payload pl[IKE_MAX_PAYLOADS];
 	size_t n_pl;
-	uint8_t crit_type;      /* set with IKE_E_CRITICAL */
-	bool has_sk;            /* an SK (46) or SKF (53) payload ended the chain */
-	uint8_t sk_type;        /* PL_SK or PL_SKF */
-	uint8_t sk_first;       /* next-payload field of the SK header = first inner payload */
-	size_t sk_off;          /* offset of the SK generic header within the packet */
-	/* Added: RFC 7383 fragment fields, valid when sk_type == PL_SKF (1 <= frag_num <= total). */
+	uint8_t crit_type; /* set with IKE_E_CRITICAL */
+	bool has_sk;       /* an SK (46) or SKF (53) payload ended the chain */
+	uint8_t sk_type;   /* PL_SK or PL_SKF */
+	uint8_t sk_first;  /* next-payload field of the SK header = first inner payload */
+	size_t sk_off;     /* offset of the SK generic header within the packet */
+	/* Added: RFC 7383 fragment fields, valid when sk_type == PL_SKF (1 <= frag_num <= total).
+	 */
 	uint16_t frag_num;
 	uint16_t frag_total;
 };
@@ -85,7 +87,7 @@ const struct ike_payload *ike_msg_find(const struct ike_msg *m, uint8_t type);
 
 /* ---- payload bodies ---- */
 struct ike_transform {
-	uint8_t type;      /* enum xform_type */
+	uint8_t type; /* enum xform_type */
 	uint16_t id;
 	uint16_t key_bits; /* Key Length attribute, 0 when absent */
 	bool unknown_attr; /* an attribute other than Key Length was present */
@@ -183,12 +185,12 @@ int ike_parse_vendor(const struct ike_payload *p, const uint8_t **data, size_t *
  */
 struct ike_builder {
 	struct wbuf w;
-	size_t np_off;     /* where to patch the next payload type (header or last generic hdr) */
-	size_t sk_off;     /* offset of the SK generic header, or 0 */
-	size_t sk_body;    /* offset where the SK's inner payloads start */
-	size_t sk_np_off;  /* np_off saved outside SK */
+	size_t np_off;    /* where to patch the next payload type (header or last generic hdr) */
+	size_t sk_off;    /* offset of the SK generic header, or 0 */
+	size_t sk_body;   /* offset where the SK's inner payloads start */
+	size_t sk_np_off; /* np_off saved outside SK */
 	bool in_sk;
-	bool closed;       /* added: SK ended; nothing may follow it (sticky failure if tried) */
+	bool closed; /* added: SK ended; nothing may follow it (sticky failure if tried) */
 };
 
 void ike_build_begin(struct ike_builder *b, uint8_t *buf, size_t cap, const struct ike_hdr *h);
@@ -196,18 +198,20 @@ int ike_add_sa(struct ike_builder *b, const struct ike_sa_pl *sa);
 int ike_add_ke(struct ike_builder *b, uint16_t group, const uint8_t *data, size_t len);
 int ike_add_nonce(struct ike_builder *b, const uint8_t *data, size_t len);
 int ike_add_id(struct ike_builder *b, uint8_t pl_type /* PL_IDI/PL_IDR */, uint8_t id_type,
-	       const uint8_t *data, size_t len);
+               const uint8_t *data, size_t len);
 int ike_add_auth(struct ike_builder *b, uint8_t method, const uint8_t *data, size_t len);
 int ike_add_notify(struct ike_builder *b, uint8_t protocol, const uint8_t *spi, uint8_t spi_len,
-		   uint16_t type, const uint8_t *data, size_t len);
+                   uint16_t type, const uint8_t *data, size_t len);
 int ike_add_delete(struct ike_builder *b, uint8_t protocol, uint8_t spi_len, const uint8_t *spis,
-		   uint16_t n_spi);
-int ike_add_ts(struct ike_builder *b, uint8_t pl_type /* PL_TSI/PL_TSR */, const struct ike_ts_pl *ts);
+                   uint16_t n_spi);
+int ike_add_ts(struct ike_builder *b, uint8_t pl_type /* PL_TSI/PL_TSR */,
+               const struct ike_ts_pl *ts);
 int ike_add_cert(struct ike_builder *b, uint8_t pl_type /* PL_CERT/PL_CERTREQ */, uint8_t encoding,
-		 const uint8_t *data, size_t len);
+                 const uint8_t *data, size_t len);
 int ike_add_vendor(struct ike_builder *b, const uint8_t *data, size_t len);
 /* Any payload with a raw body (tests, fuzz seeds). */
-int ike_add_raw(struct ike_builder *b, uint8_t type, bool critical, const uint8_t *body, size_t len);
+int ike_add_raw(struct ike_builder *b, uint8_t type, bool critical, const uint8_t *body,
+                size_t len);
 
 /* Keys of one direction of an IKE SA, for SK payload protection. */
 struct ike_sk_keys {
@@ -232,7 +236,7 @@ int ike_build_end(struct ike_builder *b);
  */
 /* While in the SK: the inner chain written so far (inside b's buffer) and its first type. */
 int ike_build_sk_plain(const struct ike_builder *b, const uint8_t **data, size_t *len,
-		       uint8_t *first);
+                       uint8_t *first);
 /* Bytes that SK/SKF protection adds around the inner data at most: IKE header, generic header
  * (+4 for SKF), IV, worst-case padding + pad length byte, ICV. */
 size_t ike_sk_overhead(const struct ike_sk_keys *k, uint8_t sk_type);
@@ -242,7 +246,7 @@ size_t ike_skf_max_data(const struct ike_sk_keys *k, size_t msg_size);
  * PL_SKF). AEAD AAD = IKE header through the Total Fragments field (RFC 7383 §2.5). Returns the
  * message length or -1. */
 int ike_build_skf(uint8_t *buf, size_t cap, const struct ike_hdr *h, uint8_t first, uint16_t num,
-		  uint16_t total, const uint8_t *data, size_t len, const struct ike_sk_keys *k);
+                  uint16_t total, const uint8_t *data, size_t len, const struct ike_sk_keys *k);
 
 /* Verifies and decrypts the SK payload of a message parsed by ike_msg_parse(), in place.
  * On success *plain and *plain_len give the inner payload chain (inside pkt), whose first payload
@@ -251,6 +255,6 @@ int ike_build_skf(uint8_t *buf, size_t cap, const struct ike_hdr *h, uint8_t fir
  * IKE_E_SHORT (too short for IV/ICV/one block), IKE_E_SYNTAX (ciphertext not a multiple of the
  * block, pad length beyond the plaintext), IKE_E_INTEGRITY (ICV/tag), IKE_E_CRYPTO. */
 int ike_sk_open(uint8_t *pkt, size_t len, const struct ike_msg *m, const struct ike_sk_keys *k,
-		uint8_t **plain, size_t *plain_len);
+                uint8_t **plain, size_t *plain_len);
 
 #endif

@@ -7,13 +7,13 @@
 
 #include <stdint.h>
 
-#define IKE_HDR_LEN         28
-#define IKE_GENERIC_HDR_LEN 4
-#define IKE_VERSION         0x20 /* major 2, minor 0 */
-#define IKE_PORT            500
-#define IKE_NATT_PORT       4500
+#define IKE_HDR_LEN            28
+#define IKE_GENERIC_HDR_LEN    4
+#define IKE_VERSION            0x20 /* major 2, minor 0 */
+#define IKE_PORT               500
+#define IKE_NATT_PORT          4500
 #define IKE_NON_ESP_MARKER_LEN 4
-#define IKE_MAX_MSG         65535 /* we never accept or build more than one UDP datagram */
+#define IKE_MAX_MSG            65535 /* we never accept or build more than one UDP datagram */
 
 enum ike_exchange_type {
 	IKE_SA_INIT = 34,
@@ -132,13 +132,13 @@ enum ike_hash_alg {
 };
 
 /* Parser limits: a hostile message can never make us hold more than this. */
-#define IKE_MAX_PAYLOADS   64
-#define IKE_MAX_PROPOSALS  16
-#define IKE_MAX_XFORMS     64 /* per proposal; strongSwan's default proposals carry ~40 */
-#define IKE_MAX_TS         16
-#define IKE_MAX_NONCE      256
-#define IKE_MIN_NONCE      16
-#define IKE_MAX_SPI_LEN    8
+#define IKE_MAX_PAYLOADS  64
+#define IKE_MAX_PROPOSALS 16
+#define IKE_MAX_XFORMS    64 /* per proposal; strongSwan's default proposals carry ~40 */
+#define IKE_MAX_TS        16
+#define IKE_MAX_NONCE     256
+#define IKE_MIN_NONCE     16
+#define IKE_MAX_SPI_LEN   8
 
 const char *ike_exchange_name(uint8_t t);
 const char *ike_payload_name(uint8_t t);

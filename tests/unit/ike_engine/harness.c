@@ -139,8 +139,8 @@ void h_init(struct net *net)
 		n->net = net;
 		n->idx = i;
 		n->addr = htonl(i == 0 ? H_ADDR_A : H_ADDR_B);
-		struct ike_io io = {n,       h_send,           h_install, h_remove,
-		                    h_state, h_install_standby, h_set_out};
+		struct ike_io io = {
+		    n, h_send, h_install, h_remove, h_state, h_install_standby, h_set_out};
 		n->ike = ike_new(net->loop, &io);
 	}
 }
@@ -148,8 +148,7 @@ void h_init(struct net *net)
 void h_restart(struct net *net, int i)
 {
 	struct h_node *n = &net->n[i];
-	struct ike_io io = {n,       h_send,           h_install, h_remove,
-	                    h_state, h_install_standby, h_set_out};
+	struct ike_io io = {n, h_send, h_install, h_remove, h_state, h_install_standby, h_set_out};
 	ike_free(n->ike);
 	memset(n->inst, 0, sizeof(n->inst));
 	n->n_inst = n->n_removed = 0;

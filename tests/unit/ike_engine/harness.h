@@ -14,7 +14,7 @@
 #include "ike/ike.h"
 #include "ike/ike_cfg.h"
 
-#define H_MAX_INST 64 /* installs per node (rekeys add one each) */
+#define H_MAX_INST 64          /* installs per node (rekeys add one each) */
 #define H_ADDR_A   0xc6336401u /* 198.51.100.1 */
 #define H_ADDR_B   0xc6336402u /* 198.51.100.2 */
 #define H_ADDR_NAT 0xcb007101u /* 203.0.113.1 */

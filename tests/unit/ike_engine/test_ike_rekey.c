@@ -162,8 +162,8 @@ static void test_child_rekey_pfs_groups(void **state)
 			struct h_node *who = i % 2 ? B(&net) : A(&net);
 			uint32_t prev = h_live_inst(A(&net))->in.spi;
 			assert_int_equal(rekey_from(who), 0);
-			/* Until the new pair is the only live one on both sides (P-521 under ASan on
-			 * a loaded machine takes longer than a fixed window), at most 3 s. */
+			/* Until the new pair is the only live one on both sides (P-521 under ASan
+			 * on a loaded machine takes longer than a fixed window), at most 3 s. */
 			for (int t = 0; t < 150; t++) {
 				h_run(&net, 20);
 				if (h_live(A(&net)) == 1 && h_live(B(&net)) == 1 &&

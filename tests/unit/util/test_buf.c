@@ -137,9 +137,12 @@ static void test_chunk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),        cmocka_unit_test(test_exact_and_big_endian),
-		cmocka_unit_test(test_one_short_is_sticky), cmocka_unit_test(test_sub_reader),
-		cmocka_unit_test(test_writer),       cmocka_unit_test(test_chunk),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_exact_and_big_endian),
+	    cmocka_unit_test(test_one_short_is_sticky),
+	    cmocka_unit_test(test_sub_reader),
+	    cmocka_unit_test(test_writer),
+	    cmocka_unit_test(test_chunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,8 +85,8 @@ static void test_fds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers),
-		cmocka_unit_test(test_fds),
+	    cmocka_unit_test(test_timers),
+	    cmocka_unit_test(test_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
