@@ -61,7 +61,11 @@ cookies=$(stat "Cookies sent")
 echo "flood: cookies sent $cookies, most half-open SAs seen $max_half, RSS ${rss0} -> ${rss1} kB"
 [ "$cookies" -gt 100 ] || fail "cookies did not engage ($cookies sent)"
 [ "$max_half" -le 64 ] || fail "half-open SAs not bounded ($max_half)"
-[ $((rss1 - rss0)) -lt 16384 ] || fail "memory grew by $((rss1 - rss0)) kB"
+# AddressSanitizer keeps freed memory in quarantine (up to 256 MB by default) and so inflates
+# RSS by design; the sanitized daemon gets a bound that catches runaway growth beyond it.
+limit=16384
+grep -q asan "/proc/$(mgmtsecd_pid r1)/maps" && limit=$((300 * 1024))
+[ $((rss1 - rss0)) -lt $limit ] || fail "memory grew by $((rss1 - rss0)) kB (limit $limit kB)"
 grep -q " 0% packet loss" "$NETNS_TMP/ping.log" || fail "the established tunnel lost traffic during the flood"
 mgmtsecd_alive r1 || fail "r1 died"
 up || fail "the established tunnel is gone"
