@@ -84,8 +84,12 @@ void ike_out_child_gone(struct ike_child *c)
 	ike_out_refresh(sa->tun, c); /* the successor carries traffic before the old pair goes */
 	if (!ike->io.child_remove)
 		return;
+	/* Any pair that leaves while another carries the tunnel lingers, not only a replaced one:
+	 * the peer's Delete of its redundant pair after a rekey collision (§2.8.1) travels on the
+	 * IKE socket and may overtake the last ESP packets it sent on that pair. */
+	bool successor = c->keep.replaced || pick(sa->tun, c) != NULL;
 	struct ike_linger *l = NULL;
-	if (c->keep.replaced && ike->timing.linger_ms && !ike->shutting_down)
+	if (successor && ike->timing.linger_ms && !ike->shutting_down)
 		l = calloc(1, sizeof(*l));
 	if (!l) {
 		ike->io.child_remove(ike->io.arg, tid, c->spi_in, c->spi_out);

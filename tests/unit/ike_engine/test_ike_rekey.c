@@ -293,6 +293,37 @@ static void test_child_rekey_collision(void **state)
 	}
 }
 
+/* The redundant pair of a collision lingers on both sides: on the side that did not make it,
+ * the peer's Delete may overtake the last ESP packets sent on it. Both sides send on the
+ * survivor meanwhile. */
+static void test_child_rekey_collision_linger(void **state)
+{
+	struct ike_timing slow_linger = fast;
+	slow_linger.linger_ms = 3000;
+	for (int round = 0; round < 4; round++) {
+		struct net net;
+		struct ike_cfg_tunnel ta, tb;
+		start(&net, &slow_linger);
+		tunnels(&ta, &tb, round % 2 ? 19 : 0);
+		up(&net, &ta, &tb);
+		assert_int_equal(rekey_from(A(&net)), 0);
+		assert_int_equal(rekey_from(B(&net)), 0);
+		h_run(&net, 300);
+		assert_int_equal(stats(A(&net)).rekey_collisions, 1);
+		/* old pair + redundant pair lingering, survivor live */
+		assert_int_equal(h_live(A(&net)), 3);
+		assert_int_equal(h_live(B(&net)), 3);
+		uint32_t out_a = A(&net)->cur_out, out_b = B(&net)->cur_out;
+		h_run(&net, 3200); /* linger over */
+		assert_int_equal(h_live(A(&net)), 1);
+		assert_int_equal(h_live(B(&net)), 1);
+		assert_live_crossed(&net);
+		assert_int_equal(A(&net)->cur_out, out_a); /* already on the survivor */
+		assert_int_equal(B(&net)->cur_out, out_b);
+		h_fini(&net);
+	}
+}
+
 /* ---- simultaneous IKE SA rekeys ---- */
 static void test_ike_rekey_collision(void **state)
 {
@@ -662,6 +693,7 @@ int main(void)
 	    cmocka_unit_test(test_rekey_child_api),
 	    cmocka_unit_test(test_ike_rekey),
 	    cmocka_unit_test(test_child_rekey_collision),
+	    cmocka_unit_test(test_child_rekey_collision_linger),
 	    cmocka_unit_test(test_ike_rekey_collision),
 	    cmocka_unit_test(test_rekey_invalid_ke),
 	    cmocka_unit_test(test_lifetimes),
