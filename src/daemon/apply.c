@@ -305,8 +305,9 @@ struct plan {
 	char reason[DAEMON_MAX_TUNNELS][400]; /* room for a trustpoint file path */
 };
 
-static int resolve_source(const struct cfg *c, const struct cfg_interface *itf, uint32_t *addr,
-                          unsigned *outer_mtu, char *why, size_t wlen)
+static int resolve_source(const struct cfg *c, const struct vti_addr_snap *snap,
+                          const struct cfg_interface *itf, uint32_t *addr, unsigned *outer_mtu,
+                          char *why, size_t wlen)
 {
 	struct vti_name_map map[64];
 	size_t n = 0;
@@ -320,7 +321,8 @@ static int resolve_source(const struct cfg *c, const struct cfg_interface *itf, 
 		snprintf(why, wlen, "no tunnel source");
 		return -1;
 	}
-	if (vti_resolve_source(itf->source, map, n, addr, ifn, sizeof(ifn), err, sizeof(err)) < 0) {
+	if (vti_resolve_source_snap(snap, itf->source, map, n, addr, ifn, sizeof(ifn), err,
+	                            sizeof(err)) < 0) {
 		snprintf(why, wlen, "%.*s", (int)(wlen - 1), err);
 		return -1;
 	}
@@ -336,6 +338,8 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 	p->ike.tunnels = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof(*p->ike.tunnels));
 	if (!p->ike.tunnels)
 		return -1;
+	/* one address dump for the whole commit; without it each source does its own */
+	struct vti_addr_snap *snap = c->n_interfaces > 1 ? vti_addr_snap_take(NULL, 0) : NULL;
 	for (size_t i = 0; i < c->n_interfaces && i < DAEMON_MAX_TUNNELS; i++) {
 		const struct cfg_interface *itf = &c->interfaces[i];
 		unsigned outer = 1500;
@@ -345,7 +349,7 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 			snprintf(p->reason[i], sizeof(p->reason[i]), "no tunnel protection");
 			continue;
 		}
-		if (resolve_source(c, itf, &p->local[i], &outer, p->reason[i],
+		if (resolve_source(c, snap, itf, &p->local[i], &outer, p->reason[i],
 		                   sizeof(p->reason[i])) < 0 ||
 		    build_tunnel(c, itf, p->local[i], d->o.passive,
 		                 &p->ike.tunnels[p->ike.n_tunnels], p->reason[i],
@@ -366,6 +370,7 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 		p->mtu[i] = tunnel_mtu(&p->ike.tunnels[p->ike.n_tunnels], outer);
 		p->ike.n_tunnels++;
 	}
+	vti_addr_snap_free(snap);
 	return bad ? -1 : 0;
 }
 

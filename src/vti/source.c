@@ -5,7 +5,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,13 +32,96 @@ static int copy_name(char *out, size_t len, const char *name, char *err, size_t 
 	return 0;
 }
 
+struct snap_ent {
+	uint32_t addr_be;
+	int ifindex;
+	size_t seq; /* dump order: of two interfaces holding one address, the first wins */
+};
+
+struct vti_addr_snap {
+	size_t n, cap;
+	bool oom;
+	struct snap_ent *ent; /* sorted by address, then dump order */
+};
+
+static void snap_cb(const struct vti_addr_ent *a, void *arg)
+{
+	struct vti_addr_snap *s = arg;
+	if (s->oom)
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct snap_ent *e = realloc(s->ent, cap * sizeof(*e));
+		if (!e) {
+			s->oom = true; /* the snapshot would be incomplete */
+			return;
+		}
+		s->ent = e;
+		s->cap = cap;
+	}
+	s->ent[s->n] = (struct snap_ent){a->addr_be, a->ifindex, s->n};
+	s->n++;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct snap_ent *x = a, *y = b;
+	if (x->addr_be != y->addr_be)
+		return x->addr_be < y->addr_be ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+struct vti_addr_snap *vti_addr_snap_take(char *err, size_t errlen)
+{
+	struct vti_addr_snap *s = calloc(1, sizeof(*s));
+	if (!s) {
+		vti_failmsg(err, errlen, ENOMEM, "address snapshot: out of memory");
+		return NULL;
+	}
+	if (vti_addr_dump(snap_cb, s, err, errlen) < 0) {
+		vti_addr_snap_free(s);
+		return NULL;
+	}
+	if (s->oom) {
+		vti_failmsg(err, errlen, ENOMEM, "address snapshot: out of memory");
+		vti_addr_snap_free(s);
+		return NULL;
+	}
+	qsort(s->ent, s->n, sizeof(*s->ent), ent_cmp);
+	return s;
+}
+
+void vti_addr_snap_free(struct vti_addr_snap *snap)
+{
+	if (!snap)
+		return;
+	free(snap->ent);
+	free(snap);
+}
+
+/* The first (in dump order) interface holding addr_be, 0 if none. */
+static int snap_owner(const struct vti_addr_snap *s, uint32_t addr_be)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) { /* lower bound: the first entry of that address */
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->ent[mid].addr_be < addr_be)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->ent[lo].addr_be == addr_be ? s->ent[lo].ifindex : 0;
+}
+
 /* Rule 1: the address must be one of ours; its interface is the outer interface. */
-static int by_address(const char *src, uint32_t addr_be, uint32_t *addr_out, char *ifname,
-                      size_t len, char *err, size_t errlen)
+static int by_address(const struct vti_addr_snap *snap, const char *src, uint32_t addr_be,
+                      uint32_t *addr_out, char *ifname, size_t len, char *err, size_t errlen)
 {
 	struct owner o = {.addr_be = addr_be};
 	struct vti_link l;
-	if (vti_addr_dump(owner_cb, &o, err, errlen) < 0)
+	if (snap)
+		o.ifindex = snap_owner(snap, addr_be);
+	else if (vti_addr_dump(owner_cb, &o, err, errlen) < 0)
 		return -1;
 	if (!o.ifindex)
 		return vti_failmsg(err, errlen, EADDRNOTAVAIL,
@@ -79,11 +164,19 @@ static const char *map_lookup(const char *src, const struct vti_name_map *map, s
 int vti_resolve_source(const char *src, const struct vti_name_map *map, size_t n, uint32_t *addr_be,
                        char *linux_ifname_out, size_t len, char *err, size_t errlen)
 {
+	return vti_resolve_source_snap(NULL, src, map, n, addr_be, linux_ifname_out, len, err,
+	                               errlen);
+}
+
+int vti_resolve_source_snap(const struct vti_addr_snap *snap, const char *src,
+                            const struct vti_name_map *map, size_t n, uint32_t *addr_be,
+                            char *linux_ifname_out, size_t len, char *err, size_t errlen)
+{
 	struct in_addr a;
 	if (!src || !*src)
 		return vti_failmsg(err, errlen, EINVAL, "tunnel source is empty");
 	if (inet_pton(AF_INET, src, &a) == 1)
-		return by_address(src, a.s_addr, addr_be, linux_ifname_out, len, err, errlen);
+		return by_address(snap, src, a.s_addr, addr_be, linux_ifname_out, len, err, errlen);
 	const char *mapped = map_lookup(src, map, n);
 	if (mapped) {
 		if (!vti_ifname_valid(mapped))

@@ -155,6 +155,17 @@ struct vti_name_map {
 int vti_resolve_source(const char *src, const struct vti_name_map *map, size_t n, uint32_t *addr_be,
                        char *linux_ifname_out, size_t len, char *err, size_t errlen);
 
+/* One IPv4 address dump kept sorted for lookups: a commit resolving many tunnel sources takes
+ * one instead of a dump per tunnel (O(N^2) work at 1000 tunnels with 1000 addresses). */
+struct vti_addr_snap;
+struct vti_addr_snap *vti_addr_snap_take(char *err, size_t errlen);
+void vti_addr_snap_free(struct vti_addr_snap *snap);
+
+/* vti_resolve_source with rule 1 looked up in snap; snap NULL: a dump of its own. */
+int vti_resolve_source_snap(const struct vti_addr_snap *snap, const char *src,
+                            const struct vti_name_map *map, size_t n, uint32_t *addr_be,
+                            char *linux_ifname_out, size_t len, char *err, size_t errlen);
+
 /* ---- link and address events ---------------------------------------------------------- */
 
 enum vti_event_kind {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vti/vti.h"
@@ -138,6 +139,55 @@ static void test_small_buffer(void **state)
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
+/* The commit's one-dump snapshot resolves exactly like a dump per lookup, among many
+ * addresses; an address not on any interface still fails. */
+static void test_snapshot(void **state)
+{
+	char ip[32];
+	/* vti_addr_set keeps one address per interface; ip(8) adds them all */
+	FILE *ipb = popen("ip -batch -", "w");
+	assert_non_null(ipb);
+	for (int i = 1; i <= 200; i++)
+		fprintf(ipb, "addr add 198.18.%d.%d/32 dev %s\n", i / 100, i % 100 + 1,
+		        i % 2 ? "outer0" : "outer1");
+	assert_int_equal(pclose(ipb), 0);
+	struct vti_addr_snap *snap = vti_addr_snap_take(err, sizeof(err));
+	assert_non_null(snap);
+	for (int i = 1; i <= 200; i++) {
+		uint32_t a = 0, b = 0;
+		char ia[IFNAMSIZ] = "", ib[IFNAMSIZ] = "";
+		snprintf(ip, sizeof(ip), "198.18.%d.%d", i / 100, i % 100 + 1);
+		if (vti_resolve_source_snap(snap, ip, map, NMAP, &a, ia, sizeof(ia), err,
+		                            sizeof(err)) < 0)
+			fail_msg("snapshot resolve %s: %s", ip, err);
+		assert_int_equal(
+		    vti_resolve_source(ip, map, NMAP, &b, ib, sizeof(ib), err, sizeof(err)), 0);
+		assert_int_equal(a, b);
+		assert_string_equal(ia, ib);
+		assert_string_equal(ia, i % 2 ? "outer0" : "outer1");
+	}
+	uint32_t a = 0;
+	assert_int_equal(
+	    vti_resolve_source_snap(snap, "198.18.9.9", map, NMAP, &a, NULL, 0, err, sizeof(err)),
+	    -1);
+	assert_int_equal(errno, EADDRNOTAVAIL);
+	assert_int_equal(
+	    vti_resolve_source_snap(snap, "127.0.0.1", map, NMAP, &a, NULL, 0, err, sizeof(err)),
+	    0);
+	/* names do not use the snapshot */
+	assert_int_equal(vti_resolve_source_snap(snap, "MgmtEth0/RP0/CPU0/0", map, NMAP, &a, NULL,
+	                                         0, err, sizeof(err)),
+	                 0);
+	assert_int_equal(a, vt_ip("198.51.100.1"));
+	vti_addr_snap_free(snap);
+	vti_addr_snap_free(NULL);
+	for (int i = 1; i <= 200; i++) {
+		snprintf(ip, sizeof(ip), "198.18.%d.%d", i / 100, i % 100 + 1);
+		assert_int_equal(
+		    vti_addr_del(i % 2 ? "outer0" : "outer1", vt_ip(ip), 32, err, sizeof(err)), 0);
+	}
+}
+
 int main(void)
 {
 	vt_netns_enter();
@@ -145,6 +195,7 @@ int main(void)
 	    cmocka_unit_test(test_by_linux_name), cmocka_unit_test(test_by_address),
 	    cmocka_unit_test(test_by_map),        cmocka_unit_test(test_failures),
 	    cmocka_unit_test(test_no_address),    cmocka_unit_test(test_small_buffer),
+	    cmocka_unit_test(test_snapshot),
 	};
 	return cmocka_run_group_tests(tests, net_setup, NULL);
 }
