@@ -82,14 +82,17 @@ for g in 20 21; do
 		sleep 0.5
 	done
 	wait $ping_pid || true
-	# The strict zero-loss check is the group 19 flood above. Here at most one packet may be
-	# lost: the ASan-built daemon once lost 1 of 1200 around a P-521 rekey (an open finding,
-	# see the issue notes), while the normal build loses none.
+	# Zero loss here too. (One packet was once lost under ASan: a rekey collision's redundant
+	# pair was removed at once on the side that had not made it, while the peer's last ESP
+	# packets on it were still behind its Delete; such pairs now linger like replaced ones.)
 	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$NETNS_TMP/ping$g.log")
 	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$NETNS_TMP/ping$g.log")
-	[ $((tx - rx)) -le 1 ] ||
+	if [ "$tx" != "$rx" ]; then
+		for r in r1 r2; do
+			mgmtsec_cmd $r "show ipsec statistics" "show ikev2 statistics"
+		done
 		fail "packets lost during PFS group $g rekeys: $(tail -n2 "$NETNS_TMP/ping$g.log")"
-	[ "$tx" = "$rx" ] || echo "WARNING: $((tx - rx)) packet lost during PFS group $g rekeys"
+	fi
 	[ "${#gen[@]}" -ge 2 ] || fail "no rekey seen with PFS group $g"
 	echo "pfs group $g: ${#gen[@]} Child SA generations, $((tx - rx)) lost"
 	unset gen
