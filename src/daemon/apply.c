@@ -408,6 +408,7 @@ static int tunnel_up_device(struct daemon *d, const struct cfg_interface *itf, u
 			return -1;
 		}
 		disable_ipv6(itf->name);
+		t->ifindex = vti_ifindex(itf->name, NULL, 0);
 		t->used = true;
 		t->num = itf->num;
 		snprintf(t->ifname, sizeof(t->ifname), "%s", itf->name);

@@ -25,6 +25,7 @@ struct tunnel_rt {
 	uint32_t num;
 	char ifname[16];
 	int tun_fd;
+	int ifindex;         /* of the TUN device, for netlink events (0 if unknown) */
 	bool registered;     /* with the data plane */
 	uint32_t addr, mask; /* inner address (network order) */
 	uint32_t local, remote;

@@ -16,7 +16,8 @@
 #include "ike/wire.h"
 #include "util/log.h"
 
-#define IKEQ_MAX 512 /* queued 4500 messages; beyond, new ones are dropped (counted) */
+#define IKE_UDP_RCVBUF (8 << 20)
+#define IKEQ_MAX       512 /* queued 4500 messages; beyond, new ones are dropped (counted) */
 
 struct ike_msg_q {
 	struct ike_msg_q *next;
@@ -203,6 +204,11 @@ int net_open(struct daemon *d)
 	int one = 1;
 	setsockopt(d->udp500, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	setsockopt(d->udp500, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* A commit of many tunnels makes as many IKE_SA_INITs arrive at once; the default buffer
+	 * (~200 KiB) drops most of a thousand and every drop costs a retransmission timeout. */
+	int rcvbuf = IKE_UDP_RCVBUF;
+	if (setsockopt(d->udp500, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(d->udp500, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(IKE_PORT)};
 	if (bind(d->udp500, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		log_err("cannot bind UDP port %d: %s", IKE_PORT, strerror(errno));
