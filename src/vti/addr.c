@@ -46,7 +46,9 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int vti_addr_dump(vti_addr_visit fn, void *arg, char *err, size_t errlen)
+/* ifindex 0: every interface. Otherwise the kernel is asked to dump only that one (a commit
+ * of N tunnels with N outer addresses would otherwise read N^2 addresses). */
+static int addr_dump_on(int ifindex, vti_addr_visit fn, void *arg, char *err, size_t errlen)
 {
 	char buf[VTI_NL_REQLEN];
 	struct dump_ctx c = {fn, arg};
@@ -55,7 +57,14 @@ int vti_addr_dump(vti_addr_visit fn, void *arg, char *err, size_t errlen)
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
-	return vti_nl_talk(nlh, dump_cb, &c, "list IPv4 addresses", err, errlen);
+	ifa->ifa_index = (unsigned)ifindex;
+	return vti_nl_talk_strict(nlh, dump_cb, &c, ifindex > 0, "list IPv4 addresses", err,
+	                          errlen);
+}
+
+int vti_addr_dump(vti_addr_visit fn, void *arg, char *err, size_t errlen)
+{
+	return addr_dump_on(0, fn, arg, err, errlen);
 }
 
 static int addr_change(uint16_t type, uint16_t flags, int ifindex, const char *name,
@@ -99,7 +108,7 @@ static int collect_on(int ifindex, struct collect *c, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->ifindex = ifindex;
-	return vti_addr_dump(collect_cb, c, err, errlen);
+	return addr_dump_on(ifindex, collect_cb, c, err, errlen);
 }
 
 /* Removes every IPv4 address of ifindex except keep (addr 0 keeps nothing). */

@@ -180,6 +180,12 @@ out:
 int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what, char *err,
                 size_t errlen)
 {
+	return vti_nl_talk_strict(nlh, cb, data, false, what, err, errlen);
+}
+
+int vti_nl_talk_strict(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool strict, const char *what,
+                       char *err, size_t errlen)
+{
 	static unsigned seq_counter;
 	struct talk t = {.cb = cb, .data = data};
 	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -194,6 +200,8 @@ int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
 	/* Best effort: older kernels lack these and we only lose the detailed reason. */
 	mnl_socket_setsockopt(s, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(s, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (strict) /* without it (kernels before 4.20) the dump is just not filtered */
+		mnl_socket_setsockopt(s, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST;
 	/* rtnetlink's own test for a dump (rtnetlink_rcv_msg): a GET with either dump bit. The

@@ -28,6 +28,11 @@ int vti_failmsg(char *err, size_t errlen, int errnum, const char *fmt, ...)
  */
 int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what, char *err,
                 size_t errlen);
+/* Same; strict sets NETLINK_GET_STRICT_CHK, with which the kernel honours a dump request's
+ * filter fields (an RTM_GETADDR dump's ifa_index). Callers still filter: older kernels
+ * ignore the option and dump everything. */
+int vti_nl_talk_strict(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool strict, const char *what,
+                       char *err, size_t errlen);
 
 /* Copies the fixed header (ifinfomsg, ifaddrmsg, rtmsg...) of nlh's payload into out if the
  * message is long enough for it. */

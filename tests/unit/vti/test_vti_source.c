@@ -181,6 +181,11 @@ static void test_snapshot(void **state)
 	assert_int_equal(a, vt_ip("198.51.100.1"));
 	vti_addr_snap_free(snap);
 	vti_addr_snap_free(NULL);
+	/* the per-interface dumps (filtered by the kernel) see only their interface's addresses */
+	resolve_ok("outer0", "198.51.100.1", "outer0");
+	resolve_ok("outer1", "198.51.100.2", "outer1");
+	assert_int_equal(vti_addr_set("lo", vt_ip("127.0.0.1"), 8, err, sizeof(err)), 0);
+	resolve_ok("outer0", "198.51.100.1", "outer0");
 	for (int i = 1; i <= 200; i++) {
 		snprintf(ip, sizeof(ip), "198.18.%d.%d", i / 100, i % 100 + 1);
 		assert_int_equal(
