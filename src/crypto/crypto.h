@@ -108,6 +108,10 @@ int crypto_sha1(const void *data, size_t len, uint8_t out[20]);
 /* ---- randomness ---- */
 int crypto_random(void *out, size_t len);
 
+/* Runs every algorithm once so that OpenSSL's one-time set-up (configuration, DRBG seeding,
+ * implementation fetches, curve tables) happens at start, not in the first IKE exchange. */
+void crypto_warmup(void);
+
 /* ---- ciphers (one context per SA and direction; IV per call) ----
  * The key schedule is set up once in cipher_new; each call only installs the new IV. A context
  * must not be used by two threads at once (callers serialise per SA direction).

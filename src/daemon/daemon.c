@@ -6,6 +6,7 @@
 
 #include "daemon/daemon_int.h"
 #include "daemon/fileperm.h"
+#include "crypto/crypto.h"
 #include "daemon/privdrop.h"
 #include "util/log.h"
 #include "vti/vti.h"
@@ -101,6 +102,7 @@ struct daemon *daemon_new(const struct daemon_opts *o)
 	d->db = cfg_db_new(o->config);
 	if (!d->loop || !d->db)
 		goto fail;
+	crypto_warmup(); /* the first tunnel's IKE exchange would pay it otherwise */
 	if (harden(o->config) < 0)
 		goto fail;
 	cfg_db_set_apply(d->db, apply_config, d);
