@@ -34,6 +34,10 @@ int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
 int vti_nl_talk_strict(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool strict, const char *what,
                        char *err, size_t errlen);
 
+/* Requests reuse one netlink socket per thread; a thread that moves to another network
+ * namespace calls this first. */
+void vti_nl_reset(void);
+
 /* Copies the fixed header (ifinfomsg, ifaddrmsg, rtmsg...) of nlh's payload into out if the
  * message is long enough for it. */
 bool vti_nl_fixed(const struct nlmsghdr *nlh, void *out, size_t len);
