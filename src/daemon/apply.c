@@ -264,6 +264,7 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 		t->match_remote_mask[t->n_match_remote++] = pr->id_mask[i];
 	}
 	t->dpd_interval_s = pr->dpd_interval;
+	t->dpd_retry_s = pr->dpd_retry;
 	copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint));
 	copy_identities(t, pr);
 	if (check_trustpoint(pr, t, why, wlen) < 0)

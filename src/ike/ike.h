@@ -83,12 +83,15 @@ struct ike_timing {
 	 * retransmission schedule above is the retry; when it gives up the peer is dead: its SAs
 	 * are removed (tunnel down) and the tunnel re-initiated after holddown_ms. */
 	uint32_t dpd_ms;
+	/* When non-zero, overrides every tunnel's dpd_retry_s (tests). */
+	uint32_t dpd_retry_ms;
 	/* After a rekey the old pair is deleted with an INFORMATIONAL Delete, and removed from the
 	 * data plane this much later, so that packets in flight on it are not dropped. 0 = at once.
 	 * Default 1000. */
 	uint32_t linger_ms;
 };
 #define IKE_DPD_DEFAULT_S 30
+#define IKE_DPD_RETRIES   5 /* retransmissions of a liveness check at the RETRY interval */
 void ike_set_timing(struct ike *ike, const struct ike_timing *t);
 void ike_get_timing(const struct ike *ike, struct ike_timing *t);
 

@@ -65,7 +65,10 @@ struct ike_cfg_tunnel {
 	/* the profile's `match identity remote address A MASK` list (network order) */
 	uint32_t match_remote_addr[8], match_remote_mask[8];
 	size_t n_match_remote;
-	uint32_t dpd_interval_s; /* 0 = off */
+	uint32_t dpd_interval_s; /* 0 = the default, IKE_DPD_DEFAULT_S */
+	/* `dpd INTERVAL RETRY`: an unanswered liveness check is retransmitted every RETRY seconds,
+	 * IKE_DPD_RETRIES times, then the peer is dead. 0 = the retransmission back-off. */
+	uint32_t dpd_retry_s;
 	/* certificates (trustpoint), empty when unused */
 	char ca_file[256], cert_file[256], key_file[256], crl_file[256];
 	/* Added (issue 7), all-zero = defaults. Our identity: 0 or ID_IPV4_ADDR = local_addr,

@@ -154,11 +154,11 @@ static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunne
 	    a->ike_lifetime_s != b->ike_lifetime_s || a->auth_local != b->auth_local ||
 	    a->auth_remote_psk != b->auth_remote_psk || a->auth_remote_rsa != b->auth_remote_rsa ||
 	    a->n_match_remote != b->n_match_remote || a->dpd_interval_s != b->dpd_interval_s ||
-	    a->pfs_group != b->pfs_group || a->child_lifetime_s != b->child_lifetime_s ||
-	    a->replay_window != b->replay_window || strcmp(a->ifname, b->ifname) ||
-	    strcmp(a->cert_file, b->cert_file) || strcmp(a->key_file, b->key_file) ||
-	    strcmp(a->ca_file, b->ca_file) || strcmp(a->crl_file, b->crl_file) ||
-	    !chunk_same(&a->psk_local, &b->psk_local) ||
+	    a->dpd_retry_s != b->dpd_retry_s || a->pfs_group != b->pfs_group ||
+	    a->child_lifetime_s != b->child_lifetime_s || a->replay_window != b->replay_window ||
+	    strcmp(a->ifname, b->ifname) || strcmp(a->cert_file, b->cert_file) ||
+	    strcmp(a->key_file, b->key_file) || strcmp(a->ca_file, b->ca_file) ||
+	    strcmp(a->crl_file, b->crl_file) || !chunk_same(&a->psk_local, &b->psk_local) ||
 	    !chunk_same(&a->psk_remote, &b->psk_remote) || !ike_cert_cfg_eq(a, b))
 		return false;
 	for (size_t i = 0; i < a->n_proposals && i < 8; i++)

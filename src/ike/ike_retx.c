@@ -33,13 +33,34 @@ static void sa_send(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 	ike_io_send(sa->ike, pkt, len, sa->local, sa->lport, sa->remote, sa->rport);
 }
 
+/* A liveness check with `dpd INTERVAL RETRY` configured is retransmitted every RETRY seconds,
+ * IKE_DPD_RETRIES times; every other request follows the back-off of ike_timing. */
+static uint32_t dpd_retry_ms(const struct ike_sa *sa)
+{
+	if (sa->req.task != TASK_LIVENESS)
+		return 0;
+	if (sa->ike->timing.dpd_retry_ms)
+		return sa->ike->timing.dpd_retry_ms;
+	return sa->tun && sa->tun->cfg.dpd_retry_s ? sa->tun->cfg.dpd_retry_s * 1000u : 0;
+}
+
+/* The wait after transmission number tries (1-based), 0 when it was the last. */
+static uint32_t retx_wait_ms(const struct ike_sa *sa, size_t tries)
+{
+	uint32_t dpd = dpd_retry_ms(sa);
+	if (dpd)
+		return tries <= IKE_DPD_RETRIES + 1 ? dpd : 0;
+	const struct ike_timing *t = &sa->ike->timing;
+	return tries <= t->n_retx && tries <= IKE_RETX_MAX ? t->retx_ms[tries - 1] : 0;
+}
+
 static void retx_timeout(void *arg)
 {
 	struct ike_sa *sa = arg;
 	struct ike *ike = sa->ike;
 
 	sa->req_timer = 0;
-	if (sa->req_tries >= ike->timing.n_retx) {
+	if (retx_wait_ms(sa, sa->req_tries + 1) == 0) {
 		log_err("IKE SA %u: no answer from peer after %zu transmissions (%s)", sa->id,
 		        sa->req_tries, sa->req.task == TASK_INIT ? "IKE_SA_INIT" : "request");
 		if (sa->state >= IKE_S_ESTABLISHED) {
@@ -59,9 +80,9 @@ static void retx_timeout(void *arg)
 	log_debug("IKE SA %u: retransmitting request %u (try %zu)", sa->id, sa->req_id,
 	          sa->req_tries + 1);
 	sa_send(sa, sa->req_pkt, sa->req_len);
-	sa->req_timer =
-	    loop_timer_add(ike->loop, ike->timing.retx_ms[sa->req_tries], retx_timeout, sa);
 	sa->req_tries++;
+	sa->req_timer =
+	    loop_timer_add(ike->loop, retx_wait_ms(sa, sa->req_tries), retx_timeout, sa);
 }
 
 void ike_send_request(struct ike_sa *sa, struct ike_task_req task, uint8_t *pkt, size_t len)
@@ -76,7 +97,7 @@ void ike_send_request(struct ike_sa *sa, struct ike_task_req task, uint8_t *pkt,
 	sa->req_len = len;
 	sa->req_tries = 1;
 	sa_send(sa, pkt, len);
-	sa->req_timer = loop_timer_add(ike->loop, ike->timing.retx_ms[0], retx_timeout, sa);
+	sa->req_timer = loop_timer_add(ike->loop, retx_wait_ms(sa, 1), retx_timeout, sa);
 }
 
 void ike_send_response(struct ike_sa *sa, uint32_t msg_id, uint8_t *pkt, size_t len)

@@ -480,6 +480,31 @@ static void test_dpd(void **state)
 	h_fini(&net);
 }
 
+/* `dpd INTERVAL RETRY`: the liveness check is retransmitted every RETRY, IKE_DPD_RETRIES
+ * times, instead of the back-off (which would have declared the peer dead after 140 ms). */
+static void test_dpd_retry(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_timing t = fast;
+	t.dpd_ms = 100;
+	t.dpd_retry_ms = 60;
+	start(&net, &t);
+	tunnels(&ta, &tb, 0);
+	up(&net, &ta, &tb);
+	net.drop[1] = true; /* B goes silent */
+	size_t sent0 = A(&net)->sent;
+	h_run(&net, 100 + 4 * 60 + 20);
+	assert_int_equal(stats(A(&net)).dpd_dead, 0); /* still retrying */
+	assert_int_equal(A(&net)->up, 1);
+	assert_true(A(&net)->sent - sent0 >= 3);
+	RUN_UNTIL(&net, stats(A(&net)).dpd_dead == 1, 1000);
+	assert_int_equal(stats(A(&net)).dpd_dead, 1);
+	assert_int_equal(stats(A(&net)).tx_retransmits, IKE_DPD_RETRIES);
+	assert_int_equal(A(&net)->up, 0);
+	h_fini(&net);
+}
+
 /* ---- peer restart: a fresh passive peer answers INVALID_IKE_SPI; an active one sends
  * INITIAL_CONTACT ---- */
 static void test_peer_restart(void **state)
@@ -698,6 +723,7 @@ int main(void)
 	    cmocka_unit_test(test_rekey_invalid_ke),
 	    cmocka_unit_test(test_lifetimes),
 	    cmocka_unit_test(test_dpd),
+	    cmocka_unit_test(test_dpd_retry),
 	    cmocka_unit_test(test_peer_restart),
 	    cmocka_unit_test(test_cookies),
 	    cmocka_unit_test(test_flood),
