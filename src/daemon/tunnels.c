@@ -89,6 +89,9 @@ void tunnel_state_cb(void *arg, uint32_t tunnel_id, bool up)
 
 void tunnels_free(struct daemon *d)
 {
+	/* All devices in one batch first; closing each queue afterwards is then cheap. */
+	if (d->n_tunnels > 1 && vti_tun_destroy_all(NULL, 0) < 0)
+		log_debug("removing the tunnel devices one by one");
 	for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++) {
 		struct tunnel_rt *t = &d->tunnels[i];
 		if (!t->used)

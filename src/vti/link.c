@@ -133,6 +133,26 @@ int vti_mtu_get(const char *name, unsigned *mtu, char *err, size_t errlen)
 	return 0;
 }
 
+int vti_link_set_group(const char *name, uint32_t group, char *err, size_t errlen)
+{
+	char buf[VTI_NL_REQLEN], what[64];
+	if (check_name(name, err, errlen) < 0)
+		return -1;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, name, 0);
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+	snprintf(what, sizeof(what), "%s: set link group %u", name, group);
+	return vti_nl_talk(nlh, NULL, NULL, what, err, errlen);
+}
+
+int vti_link_delete_group(uint32_t group, char *err, size_t errlen)
+{
+	char buf[VTI_NL_REQLEN], what[64];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_DELLINK, 0, NULL, 0);
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+	snprintf(what, sizeof(what), "delete link group %u", group);
+	return vti_nl_talk(nlh, NULL, NULL, what, err, errlen);
+}
+
 int vti_link_delete(const char *name, char *err, size_t errlen)
 {
 	char buf[VTI_NL_REQLEN], what[64];

@@ -85,8 +85,11 @@ int vti_tun_create(const char *name, char *err, size_t errlen)
 	if (errno != ENODEV)
 		return -1;
 	int fd = tun_attach(name, "create", err, errlen);
-	if (fd >= 0)
+	if (fd >= 0) {
 		tun_noqueue(name);
+		/* best effort: without it only the batched removal is lost */
+		vti_link_set_group(name, VTI_LINK_GROUP, NULL, 0);
+	}
 	return fd;
 }
 
@@ -99,6 +102,13 @@ int vti_tun_open_queue(const char *name, char *err, size_t errlen)
 	if (vti_link_query(name, &l, err, errlen) < 0)
 		return -1;
 	return tun_attach(name, "open queue of", err, errlen);
+}
+
+int vti_tun_destroy_all(char *err, size_t errlen)
+{
+	if (vti_link_delete_group(VTI_LINK_GROUP, err, errlen) < 0)
+		return errno == ENODEV ? 0 : -1; /* none left */
+	return 0;
 }
 
 int vti_tun_destroy(int fd, const char *name, char *err, size_t errlen)

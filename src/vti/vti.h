@@ -62,6 +62,14 @@ int vti_tun_open_queue(const char *name, char *err, size_t errlen);
  */
 int vti_tun_destroy(int fd, const char *name, char *err, size_t errlen);
 
+/* The link group of every device vti_tun_create makes (`ip link show group 7296` lists them). */
+#define VTI_LINK_GROUP 7296
+
+/* Deletes every device of VTI_LINK_GROUP in one request: the kernel unregisters them as one
+ * batch, one RCU grace period in all instead of one per device (about 20 ms each on a VM:
+ * 20 s for 1000 tunnels). Queue fds stay valid; close them (vti_tun_destroy) afterwards. */
+int vti_tun_destroy_all(char *err, size_t errlen);
+
 /* ---- links ---------------------------------------------------------------------------- */
 
 struct vti_link {

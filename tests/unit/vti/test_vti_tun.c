@@ -136,6 +136,30 @@ static void test_tun_destroy(void **state)
 	assert_int_equal(vti_tun_destroy(-1, "tunnel-ip9", err, sizeof(err)), 0);
 }
 
+/* All our devices at once (the link group); other interfaces stay; queue fds close fine. */
+static void test_tun_destroy_all(void **state)
+{
+	struct vti_link l;
+	int fd[3];
+	char name[IFNAMSIZ];
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "tunnel-ip%d", 20 + i);
+		fd[i] = vti_tun_create(name, err, sizeof(err));
+		assert_true(fd[i] >= 0);
+	}
+	assert_int_equal(vti_tun_destroy_all(err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "tunnel-ip%d", 20 + i);
+		assert_int_equal(vti_link_query(name, &l, err, sizeof(err)), -1);
+		assert_int_equal(errno, ENODEV);
+		assert_int_equal(vti_tun_destroy(fd[i], name, err, sizeof(err)), 0);
+	}
+	assert_int_equal(vti_link_query("lo", &l, err, sizeof(err)), 0);
+	/* none left: fine */
+	if (vti_tun_destroy_all(err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
 static void test_link_up_down(void **state)
 {
 	struct vti_link l;
@@ -282,6 +306,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tun_create_errors, tun_setup, tun_teardown),
 	    cmocka_unit_test_setup_teardown(test_tun_queues, tun_setup, tun_teardown),
 	    cmocka_unit_test(test_tun_destroy),
+	    cmocka_unit_test(test_tun_destroy_all),
 	    cmocka_unit_test_setup_teardown(test_link_up_down, tun_setup, tun_teardown),
 	    cmocka_unit_test_setup_teardown(test_mtu, tun_setup, tun_teardown),
 	    cmocka_unit_test_setup_teardown(test_address, tun_setup, tun_teardown),
