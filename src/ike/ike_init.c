@@ -74,8 +74,13 @@ void ike_init_start(struct ike_sa *sa)
 	}
 	if (!sa->ke_group)
 		sa->ke_group = ike_prop_first_dh(ours);
-	dh_free(sa->dhctx);
-	sa->dhctx = crypto_dh(sa->ke_group) ? dh_new(crypto_dh(sa->ke_group)) : NULL;
+	/* After a COOKIE the retry carries the same KE (RFC 7296 §2.6: "all other payloads
+	 * unchanged"): a fresh key would not match the responder's state if it answers a copy
+	 * of the earlier request. Only INVALID_KE_PAYLOAD (another group) makes a new one. */
+	if (!sa->dhctx || dh_alg_of(sa->dhctx)->id != sa->ke_group) {
+		dh_free(sa->dhctx);
+		sa->dhctx = crypto_dh(sa->ke_group) ? dh_new(crypto_dh(sa->ke_group)) : NULL;
+	}
 	if (sa->dhctx && (sa->ni.len || (chunk_alloc(&sa->ni, IKE_NONCE_LEN) &&
 	                                 crypto_random(sa->ni.ptr, sa->ni.len) == 0)))
 		len = build_init_req(sa, ours, &pkt);
@@ -102,6 +107,10 @@ static bool init_restart(struct ike_sa *sa, const struct ike_msg *m)
 	if (ike_find_notify(m, N_COOKIE, &n)) {
 		if (n.len < 1 || n.len > 64)
 			return false;
+		/* The same cookie again answers a copy of our request sent before we had it: the
+		 * request with the cookie is already out (and retransmitted): nothing to do. */
+		if (sa->cookie.len == n.len && memcmp(sa->cookie.ptr, n.data, n.len) == 0)
+			return true;
 		chunk_clear(&sa->cookie);
 		chunk_dup(&sa->cookie, n.data, n.len);
 		log_info("%s: responder asked for a COOKIE, retrying", sa->tun->cfg.ifname);

@@ -629,6 +629,44 @@ static void test_cookies(void **state)
 	h_fini(&net);
 }
 
+/* A busy responder: the initiator retransmitted its IKE_SA_INIT before the COOKIE came back,
+ * so two COOKIEs arrive. The retry keeps its KE (RFC 7296 §2.6) and the second COOKIE is not
+ * a second restart: a fresh KE per COOKIE left the initiator's keys unlike the responder's
+ * (IKE_AUTH failing its integrity check, seen with 1000 P-384 tunnels). */
+static void test_cookie_twice(void **state)
+{
+	for (int g = 0; g < 2; g++) {
+		struct net net;
+		struct ike_cfg_tunnel ta, tb;
+		start(&net, &fast);
+		ike_set_dos_limits(B(&net)->ike, &(struct ike_dos_limits){.cookie_threshold = 1});
+		tunnels(&ta, &tb, 0);
+		apply(B(&net), &tb);
+		apply(A(&net), &ta);
+		uint8_t *init = malloc(h_peek(&net)->len);
+		size_t len = h_peek(&net)->len;
+		memcpy(init, h_peek(&net)->data, len);
+		spoof_init(&net, init, len, H_ADDR_A, 7); /* one half-open: cookies from now on */
+		free(init);
+		h_drop_queue(&net); /* A's first copy is lost; two retransmissions are queued */
+		tick(&net, 65);
+		assert_int_equal(net.queued, 2);
+		assert_true(h_step(&net)); /* B: COOKIE */
+		assert_true(h_step(&net)); /* B: COOKIE again, for the copy */
+		assert_int_equal(stats(B(&net)).cookies_sent, 2);
+		if (g) { /* both COOKIEs reach A before anything else happens */
+			assert_true(h_step(&net));
+			assert_true(h_step(&net));
+		}
+		RUN_UNTIL(&net, h_live(A(&net)) == 1 && h_live(B(&net)) == 1, 2000);
+		assert_int_equal(h_live(A(&net)), 1);
+		assert_int_equal(h_live(B(&net)), 1);
+		assert_int_equal(stats(B(&net)).rx_dropped_integrity, 0);
+		assert_live_crossed(&net);
+		h_fini(&net);
+	}
+}
+
 /* ---- a flood of IKE_SA_INIT: half-open state bounded, the tunnel keeps working ---- */
 static void test_flood(void **state)
 {
@@ -726,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(test_dpd_retry),
 	    cmocka_unit_test(test_peer_restart),
 	    cmocka_unit_test(test_cookies),
+	    cmocka_unit_test(test_cookie_twice),
 	    cmocka_unit_test(test_flood),
 	    cmocka_unit_test(test_clear),
 	};
