@@ -79,9 +79,10 @@ struct ike_timing {
 	/* Dead-peer detection interval: when non-zero it overrides every tunnel's dpd_interval_s
 	 * (tests). Otherwise a tunnel's dpd_interval_s is used, and 0 there means the default of
 	 * IKE_DPD_DEFAULT_S (30 s: IOS XR 7.8 has no dpd knob in the profile we parse). An empty
-	 * INFORMATIONAL is sent when nothing was received on an IKE SA for the interval; the
-	 * retransmission schedule above is the retry; when it gives up the peer is dead: its SAs
-	 * are removed (tunnel down) and the tunnel re-initiated after holddown_ms. */
+	 * INFORMATIONAL is sent when nothing was received on an IKE SA for the interval; it is
+	 * retried IKE_DPD_RETRIES times dpd_retry_s apart when the tunnel has one, else on the
+	 * schedule above; when that gives up the peer is dead: its SAs are removed (tunnel down)
+	 * and the tunnel re-initiated after holddown_ms. */
 	uint32_t dpd_ms;
 	/* When non-zero, overrides every tunnel's dpd_retry_s (tests). */
 	uint32_t dpd_retry_ms;
