@@ -6,13 +6,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 netns_init
-SRC=$MGMTSEC_SOURCE
 
 netns_create r1 r2
 netns_link r1 r2 198.51.100.1/24 198.51.100.2/24 mgmt0 mgmt0
 for n in 1 2; do
-	sed -n '/^configure/,/^commit/p' "$SRC/examples/router$n.conf" | grep -v '^configure\|^commit' \
-		>"$NETNS_TMP/r$n.conf"
+	seed_config $n >"$NETNS_TMP/r$n.conf"
 done
 chmod 600 "$NETNS_TMP"/r?.conf
 mgmtsecd_start r1 "$NETNS_TMP/r1.conf"

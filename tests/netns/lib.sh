@@ -62,6 +62,8 @@
 #   mgmtsecd_alive NAME                true while NAME's daemon runs
 #   mgmtsec_apply NAME FILE            pipe FILE into `mgmtsec -s SOCK` inside NAME
 #   mgmtsec_cmd NAME CMD...            `mgmtsec -s SOCK -c CMD1 -c CMD2 ...` inside NAME
+#   seed_config N                      print examples/routerN.conf's configuration lines (without
+#                                      `configure`/`commit`): a config file mgmtsecd loads at start
 
 NETNS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MGMTSEC_SOURCE=${MGMTSEC_SOURCE:-$(cd "$NETNS_LIB_DIR/../.." && pwd)}
@@ -392,6 +394,12 @@ mgmtsec_apply()
 {
 	local n=$1 file=$2
 	ns_exec "$n" "$MGMTSEC_BUILD/mgmtsec" -s "$(mgmtsecd_sock "$n")" <"$file"
+}
+
+seed_config()
+{
+	sed -n '/^configure/,/^commit/p' "$MGMTSEC_SOURCE/examples/router$1.conf" |
+		grep -v '^configure\|^commit'
 }
 
 mgmtsec_cmd()

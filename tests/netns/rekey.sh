@@ -7,7 +7,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 netns_init
-SRC=$MGMTSEC_SOURCE
 LIFE=12
 
 netns_create r1 r2
@@ -15,7 +14,7 @@ netns_link r1 r2 198.51.100.1/24 198.51.100.2/24 mgmt0 mgmt0
 # DPD every 10 s (IOS XR legacy keyword, see docs/configuration.md)
 for n in 1 2; do
 	{
-		sed -n '/^configure/,/^commit/p' "$SRC/examples/router$n.conf" | grep -v '^configure\|^commit'
+		seed_config $n
 		echo "ikev2 profile ikev2_prof_mgmt_P$n dpd 10 3"
 	} >"$NETNS_TMP/r$n.conf"
 done
