@@ -5,7 +5,6 @@
  * address changed is re-established from the new address, one whose source interface appeared
  * comes up, and unchanged tunnels are left alone (the IKE engine applies a diff).
  */
-#include <net/if.h>
 #include <string.h>
 #include <unistd.h>
 

@@ -64,10 +64,12 @@ void ike_set_lifetime_ms(struct ike *ike, uint32_t child_ms, uint32_t ike_ms);
 int ike_child_install_ex(struct ike_child *c, const struct chunk *pfs, const struct chunk *ni,
                          const struct chunk *nr, bool exch_initiator, bool standby);
 /* The child leaves the data plane: the tunnel's outbound moves to its successor first, then the
- * pair is removed now, or after linger_ms when it was replaced by a rekey. */
+ * pair is removed after linger_ms when another pair carries the tunnel (or it was replaced by a
+ * rekey), else now. */
 void ike_out_child_gone(struct ike_child *c);
-/* Points the tunnel's outbound at its newest usable installed Child SA (if io can switch). */
-void ike_out_refresh(struct ike_tunnel *t, const struct ike_child *except);
+/* Points the tunnel's outbound at its newest usable installed Child SA (if io can switch);
+ * false when the tunnel has none besides except. */
+bool ike_out_refresh(struct ike_tunnel *t, const struct ike_child *except);
 /* Removes every lingering pair now (call_io false: just forget them). */
 void ike_linger_flush(struct ike *ike, bool call_io);
 

@@ -39,18 +39,21 @@ static struct ike_child *pick(const struct ike_tunnel *t, const struct ike_child
 	return best ? best : standby;
 }
 
-void ike_out_refresh(struct ike_tunnel *t, const struct ike_child *except)
+bool ike_out_refresh(struct ike_tunnel *t, const struct ike_child *except)
 {
 	struct ike *ike = t->ike;
 	struct ike_child *c = pick(t, except);
-	if (!c || !ike->io.child_set_outbound)
-		return;
+	if (!c)
+		return false;
+	if (!ike->io.child_set_outbound)
+		return true;
 	if (c->keep.standby)
 		log_info("%s: outbound now on Child SA 0x%08x", t->cfg.ifname, c->spi_out);
 	c->keep.standby = false;
 	if (ike->io.child_set_outbound(ike->io.arg, t->cfg.tunnel_id, c->spi_out) < 0)
 		log_err("%s: data plane refused to switch to outbound SA 0x%08x", t->cfg.ifname,
 		        c->spi_out);
+	return true;
 }
 
 static void linger_unlink(struct ike *ike, struct ike_linger *l)
@@ -81,13 +84,14 @@ void ike_out_child_gone(struct ike_child *c)
 	struct ike *ike = sa->ike;
 	uint32_t tid = sa->tun->cfg.tunnel_id;
 
-	ike_out_refresh(sa->tun, c); /* the successor carries traffic before the old pair goes */
+	/* the successor carries traffic before the old pair goes */
+	bool successor = ike_out_refresh(sa->tun, c);
 	if (!ike->io.child_remove)
 		return;
 	/* Any pair that leaves while another carries the tunnel lingers, not only a replaced one:
 	 * the peer's Delete of its redundant pair after a rekey collision (§2.8.1) travels on the
 	 * IKE socket and may overtake the last ESP packets it sent on that pair. */
-	bool successor = c->keep.replaced || pick(sa->tun, c) != NULL;
+	successor = successor || c->keep.replaced;
 	struct ike_linger *l = NULL;
 	if (successor && ike->timing.linger_ms && !ike->shutting_down)
 		l = calloc(1, sizeof(*l));

@@ -113,15 +113,22 @@ int vti_link_set_up(const char *name, bool up, char *err, size_t errlen)
 	return vti_nl_talk(nlh, NULL, NULL, what, err, errlen);
 }
 
-int vti_mtu_set(const char *name, unsigned mtu, char *err, size_t errlen)
+/* RTM_NEWLINK setting one u32 attribute of link name; label names it in errors. */
+static int link_set_u32(const char *name, uint16_t attr, uint32_t v, const char *label, char *err,
+                        size_t errlen)
 {
 	char buf[VTI_NL_REQLEN], what[64];
 	if (check_name(name, err, errlen) < 0)
 		return -1;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, name, 0);
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	snprintf(what, sizeof(what), "%s: set MTU %u", name, mtu);
+	mnl_attr_put_u32(nlh, attr, v);
+	snprintf(what, sizeof(what), "%s: set %s %u", name, label, v);
 	return vti_nl_talk(nlh, NULL, NULL, what, err, errlen);
+}
+
+int vti_mtu_set(const char *name, unsigned mtu, char *err, size_t errlen)
+{
+	return link_set_u32(name, IFLA_MTU, mtu, "MTU", err, errlen);
 }
 
 int vti_mtu_get(const char *name, unsigned *mtu, char *err, size_t errlen)
@@ -135,13 +142,7 @@ int vti_mtu_get(const char *name, unsigned *mtu, char *err, size_t errlen)
 
 int vti_link_set_group(const char *name, uint32_t group, char *err, size_t errlen)
 {
-	char buf[VTI_NL_REQLEN], what[64];
-	if (check_name(name, err, errlen) < 0)
-		return -1;
-	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, name, 0);
-	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
-	snprintf(what, sizeof(what), "%s: set link group %u", name, group);
-	return vti_nl_talk(nlh, NULL, NULL, what, err, errlen);
+	return link_set_u32(name, IFLA_GROUP, group, "link group", err, errlen);
 }
 
 int vti_link_delete_group(uint32_t group, char *err, size_t errlen)

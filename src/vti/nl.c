@@ -188,15 +188,6 @@ int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
  * failed request, since replies of an aborted dump may still be queued on it. */
 static __thread struct mnl_socket *cached[2];
 
-void vti_nl_reset(void)
-{
-	for (int i = 0; i < 2; i++) {
-		if (cached[i])
-			mnl_socket_close(cached[i]);
-		cached[i] = NULL;
-	}
-}
-
 static struct mnl_socket *nl_socket(bool strict, int *err)
 {
 	struct mnl_socket *s = cached[strict];

@@ -34,9 +34,8 @@ int vti_nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
 int vti_nl_talk_strict(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool strict, const char *what,
                        char *err, size_t errlen);
 
-/* Requests reuse one netlink socket per thread; a thread that moves to another network
- * namespace calls this first. */
-void vti_nl_reset(void);
+/* Requests reuse one netlink socket per thread, opened by its first request: it stays in the
+ * network namespace the thread was in then (callers that unshare do so before any request). */
 
 /* Copies the fixed header (ifinfomsg, ifaddrmsg, rtmsg...) of nlh's payload into out if the
  * message is long enough for it. */

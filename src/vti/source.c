@@ -11,18 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-struct owner {
-	uint32_t addr_be;
-	int ifindex; /* 0 until found */
-};
-
-static void owner_cb(const struct vti_addr_ent *a, void *arg)
-{
-	struct owner *o = arg;
-	if (!o->ifindex && a->addr_be == o->addr_be)
-		o->ifindex = a->ifindex;
-}
-
 static int copy_name(char *out, size_t len, const char *name, char *err, size_t errlen)
 {
 	if (!out)
@@ -117,17 +105,17 @@ static int snap_owner(const struct vti_addr_snap *s, uint32_t addr_be)
 static int by_address(const struct vti_addr_snap *snap, const char *src, uint32_t addr_be,
                       uint32_t *addr_out, char *ifname, size_t len, char *err, size_t errlen)
 {
-	struct owner o = {.addr_be = addr_be};
+	struct vti_addr_snap *own = NULL;
 	struct vti_link l;
-	if (snap)
-		o.ifindex = snap_owner(snap, addr_be);
-	else if (vti_addr_dump(owner_cb, &o, err, errlen) < 0)
+	if (!snap && !(snap = own = vti_addr_snap_take(err, errlen)))
 		return -1;
-	if (!o.ifindex)
+	int ifindex = snap_owner(snap, addr_be);
+	vti_addr_snap_free(own);
+	if (!ifindex)
 		return vti_failmsg(err, errlen, EADDRNOTAVAIL,
 		                   "tunnel source %s: address is not configured on any interface",
 		                   src);
-	if (vti_link_query_index(o.ifindex, &l, err, errlen) < 0)
+	if (vti_link_query_index(ifindex, &l, err, errlen) < 0)
 		return -1;
 	*addr_out = addr_be;
 	return copy_name(ifname, len, l.name, err, errlen);

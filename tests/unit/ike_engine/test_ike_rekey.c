@@ -263,17 +263,23 @@ static void test_ike_rekey(void **state)
 }
 
 /* ---- simultaneous Child SA rekeys: one survivor, both sides agree ---- */
+/* A tunnel up, then both sides start a rekey of its Child SA at once. */
+static void crossing_child_rekeys(struct net *net, const struct ike_timing *t, uint16_t pfs)
+{
+	struct ike_cfg_tunnel ta, tb;
+	start(net, t);
+	tunnels(&ta, &tb, pfs);
+	up(net, &ta, &tb);
+	assert_int_equal(rekey_from(A(net)), 0);
+	assert_int_equal(rekey_from(B(net)), 0);
+	assert_int_equal(net->queued, 2); /* crossing requests */
+}
+
 static void test_child_rekey_collision(void **state)
 {
 	for (int round = 0; round < 8; round++) {
 		struct net net;
-		struct ike_cfg_tunnel ta, tb;
-		start(&net, &fast);
-		tunnels(&ta, &tb, round % 2 ? 21 : 0);
-		up(&net, &ta, &tb);
-		assert_int_equal(rekey_from(A(&net)), 0);
-		assert_int_equal(rekey_from(B(&net)), 0);
-		assert_int_equal(net.queued, 2); /* crossing requests */
+		crossing_child_rekeys(&net, &fast, round % 2 ? 21 : 0);
 		h_run(&net, 150);
 		assert_int_equal(h_live(A(&net)), 1);
 		assert_int_equal(h_live(B(&net)), 1);
@@ -302,12 +308,7 @@ static void test_child_rekey_collision_linger(void **state)
 	slow_linger.linger_ms = 3000;
 	for (int round = 0; round < 4; round++) {
 		struct net net;
-		struct ike_cfg_tunnel ta, tb;
-		start(&net, &slow_linger);
-		tunnels(&ta, &tb, round % 2 ? 19 : 0);
-		up(&net, &ta, &tb);
-		assert_int_equal(rekey_from(A(&net)), 0);
-		assert_int_equal(rekey_from(B(&net)), 0);
+		crossing_child_rekeys(&net, &slow_linger, round % 2 ? 19 : 0);
 		h_run(&net, 300);
 		assert_int_equal(stats(A(&net)).rekey_collisions, 1);
 		/* old pair + redundant pair lingering, survivor live */
