@@ -65,3 +65,33 @@ const char *t_src_path(const char *rel, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", src ? src : ".", rel);
 	return buf;
 }
+
+int cfg_fx_setup(void **state)
+{
+	struct cfg_fx *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->db = cfg_db_new(NULL);
+	cfg_db_set_clock(f->db, t_clock);
+	f->s = cfg_session_new(f->db, "tester", false);
+	if (t_exec(f->s, "configure", &f->out, &f->err) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+int cfg_fx_teardown(void **state)
+{
+	struct cfg_fx *f = *state;
+	cfg_session_free(f->s);
+	cfg_db_free(f->db);
+	sb_free(&f->out);
+	sb_free(&f->err);
+	free(f);
+	return 0;
+}
+
+int cfg_fx_ex(struct cfg_fx *f, const char *line)
+{
+	return t_exec(f->s, line, &f->out, &f->err);
+}

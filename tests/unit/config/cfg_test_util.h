@@ -22,4 +22,16 @@ char *t_read_file(const char *path);
 /* "$MGMTSEC_SOURCE/rel" */
 const char *t_src_path(const char *rel, char *buf, size_t len);
 
+/* A fixture for cmocka: an empty database with the fixed clock and one session in
+ * configuration mode. */
+struct cfg_fx {
+	struct cfg_db *db;
+	struct cfg_session *s;
+	struct strbuf out, err;
+};
+int cfg_fx_setup(void **state);
+int cfg_fx_teardown(void **state);
+/* t_exec of one line in the fixture's session. */
+int cfg_fx_ex(struct cfg_fx *f, const char *line);
+
 #endif

@@ -15,48 +15,21 @@
 #include "config/model.h"
 #include "config/render.h"
 
-struct fx {
-	struct cfg_db *db;
-	struct cfg_session *s;
-	struct strbuf out, err;
-};
-
+/* The shared fixture, with the clock at a date inside the test certificates' validity. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
 	t_clock_set(1700000000);
-	f->db = cfg_db_new(NULL);
-	cfg_db_set_clock(f->db, t_clock);
-	f->s = cfg_session_new(f->db, "tester", false);
-	assert_int_equal(t_exec(f->s, "configure", &f->out, &f->err), 0);
-	*state = f;
-	return 0;
+	return cfg_fx_setup(state);
 }
 
-static int teardown(void **state)
+static void must(struct cfg_fx *f, const char *line)
 {
-	struct fx *f = *state;
-	cfg_session_free(f->s);
-	cfg_db_free(f->db);
-	sb_free(&f->out);
-	sb_free(&f->err);
-	free(f);
-	return 0;
-}
-
-static int ex(struct fx *f, const char *line)
-{
-	return t_exec(f->s, line, &f->out, &f->err);
-}
-
-static void must(struct fx *f, const char *line)
-{
-	if (ex(f, line))
+	if (cfg_fx_ex(f, line))
 		fail_msg("%s: %s", line, sb_str(&f->err));
 }
 
 /* The candidate's changes in file form; caller frees. */
-static char *cand(struct fx *f)
+static char *cand(struct cfg_fx *f)
 {
 	must(f, "show configuration");
 	return strdup(sb_str(&f->out));
@@ -101,13 +74,13 @@ static const char *const cert_cfg[] = {
     "interface tunnel-ip1 tunnel protection ipsec profile I",
 };
 
-static void load_cert_cfg(struct fx *f)
+static void load_cert_cfg(struct cfg_fx *f)
 {
 	for (size_t i = 0; i < sizeof(cert_cfg) / sizeof(cert_cfg[0]); i++)
 		must(f, cert_cfg[i]);
 }
 
-static const struct cfg_ike_profile *running_profile(struct fx *f, const char *name)
+static const struct cfg_ike_profile *running_profile(struct cfg_fx *f, const char *name)
 {
 	const struct cfg_ike_profile *p = cfg_find_ike_profile(cfg_db_running(f->db), name);
 	assert_non_null(p);
@@ -116,7 +89,7 @@ static const struct cfg_ike_profile *running_profile(struct fx *f, const char *n
 
 static void test_one_line_form_model_and_render(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	load_cert_cfg(f);
 	char *c = cand(f);
 	assert_has(c, " authentication local rsa-signature pss\n");
@@ -139,7 +112,7 @@ static void test_one_line_form_model_and_render(void **state)
 
 static void test_block_form(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	load_cert_cfg(f);
 	must(f, "ikev2 profile R");
 	must(f, " identity local dn");
@@ -163,7 +136,7 @@ static void test_block_form(void **state)
 
 static void test_no_forms(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	load_cert_cfg(f);
 	must(f, "commit");
 	must(f, "no ikev2 profile R match identity remote dn CN=r3");
@@ -195,32 +168,32 @@ static void test_no_forms(void **state)
 
 static void test_dn_list_limits(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	char line[120];
 	for (int i = 0; i < CFG_MAX_LIST; i++) {
 		snprintf(line, sizeof(line), "ikev2 profile R match identity remote dn CN=r%d", i);
 		must(f, line);
 	}
 	must(f, "ikev2 profile R match identity remote dn CN=r0"); /* already there: no-op */
-	assert_int_not_equal(ex(f, "ikev2 profile R match identity remote dn CN=r99"), 0);
+	assert_int_not_equal(cfg_fx_ex(f, "ikev2 profile R match identity remote dn CN=r99"), 0);
 	assert_non_null(strstr(sb_str(&f->err), "at most 8"));
 	/* `dn` needs a value; 255 characters is the longest */
-	assert_int_not_equal(ex(f, "ikev2 profile R match identity remote dn"), 0);
+	assert_int_not_equal(cfg_fx_ex(f, "ikev2 profile R match identity remote dn"), 0);
 	char longdn[300] = "ikev2 profile R2 match identity remote dn ";
 	size_t l = strlen(longdn);
 	memset(longdn + l, 'x', 256);
 	longdn[l + 256] = '\0';
-	assert_int_not_equal(ex(f, longdn), 0);
+	assert_int_not_equal(cfg_fx_ex(f, longdn), 0);
 	longdn[l + 255] = '\0';
 	must(f, longdn);
 	/* `identity local fqdn` needs its name */
-	assert_int_not_equal(ex(f, "ikev2 profile R identity local fqdn"), 0);
-	assert_int_not_equal(ex(f, "ikev2 profile R identity local email a@b"), 0);
+	assert_int_not_equal(cfg_fx_ex(f, "ikev2 profile R identity local fqdn"), 0);
+	assert_int_not_equal(cfg_fx_ex(f, "ikev2 profile R identity local email a@b"), 0);
 }
 
 static void test_help(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	struct strbuf h = STRBUF_INIT;
 	assert_int_equal(cfg_help(f->s, "ikev2 profile R identity local ", &h), 3);
 	assert_has(sb_str(&h), "address");
@@ -256,7 +229,7 @@ static const struct verr verrs[] = {
 
 static void test_validation(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	load_cert_cfg(f);
 	must(f, "ikev2 profile R identity local dn");
 	must(f, "commit");
@@ -267,7 +240,7 @@ static void test_validation(void **state)
 		must(f, "ikev2 profile R keyring K");
 		for (size_t j = 0; j < 2 && verrs[i].lines[j]; j++)
 			must(f, verrs[i].lines[j]);
-		if (!ex(f, "commit"))
+		if (!cfg_fx_ex(f, "commit"))
 			fail_msg("commit accepted after '%s'", verrs[i].lines[0]);
 		assert_has(sb_str(&f->err), verrs[i].msg);
 		must(f, "abort");
@@ -277,7 +250,7 @@ static void test_validation(void **state)
 /* What is saved loads back to the same configuration. */
 static void test_save_load_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	load_cert_cfg(f);
 	must(f, "commit");
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
@@ -304,13 +277,14 @@ static void test_save_load_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_one_line_form_model_and_render, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_block_form, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_forms, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_dn_list_limits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_help, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_save_load_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_line_form_model_and_render, setup,
+	                                    cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_block_form, setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_forms, setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_dn_list_limits, setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_help, setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_validation, setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_save_load_round_trip, setup, cfg_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,44 +11,11 @@
 #include "cfg_test_util.h"
 #include "config/render.h"
 
-struct fx {
-	struct cfg_db *db;
-	struct cfg_session *s;
-	struct strbuf out, err;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	f->db = cfg_db_new(NULL);
-	cfg_db_set_clock(f->db, t_clock);
-	f->s = cfg_session_new(f->db, "tester", false);
-	assert_int_equal(t_exec(f->s, "configure", &f->out, &f->err), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	cfg_session_free(f->s);
-	cfg_db_free(f->db);
-	sb_free(&f->out);
-	sb_free(&f->err);
-	free(f);
-	return 0;
-}
-
-static int ex(struct fx *f, const char *line)
-{
-	return t_exec(f->s, line, &f->out, &f->err);
-}
-
 /* The candidate in file form (what `show configuration` would be built from). */
-static char *cand_text(struct fx *f)
+static char *cand_text(struct cfg_fx *f)
 {
 	struct strbuf b = STRBUF_INIT;
-	assert_int_equal(ex(f, "show configuration"), 0);
+	assert_int_equal(cfg_fx_ex(f, "show configuration"), 0);
 	sb_puts(&b, sb_str(&f->out));
 	return b.s;
 }
@@ -115,9 +82,9 @@ static const char *const good_lines[] = {
 
 static void test_every_command_accepted(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	for (size_t i = 0; i < sizeof(good_lines) / sizeof(good_lines[0]); i++) {
-		int rc = ex(f, good_lines[i]);
+		int rc = cfg_fx_ex(f, good_lines[i]);
 		if (rc)
 			fail_msg("refused: %s\n%s", good_lines[i], sb_str(&f->err));
 		assert_string_equal(sb_str(&f->err), "");
@@ -178,10 +145,10 @@ static const struct bad bad_lines[] = {
 
 static void test_bad_values_rejected(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
 		const struct bad *b = &bad_lines[i];
-		if (ex(f, b->line) == 0)
+		if (cfg_fx_ex(f, b->line) == 0)
 			fail_msg("accepted: %s", b->line);
 		const char *e = sb_str(&f->err);
 		if (!strstr(e, b->why))
@@ -284,12 +251,12 @@ static const struct neg neg_cases[] = {
 
 static void test_no_forms(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	for (size_t i = 0; i < sizeof(neg_cases) / sizeof(neg_cases[0]); i++) {
 		const struct neg *n = &neg_cases[i];
-		assert_int_equal(ex(f, "abort"), 0);
-		assert_int_equal(ex(f, "configure"), 0);
-		if (ex(f, n->set) || ex(f, n->no))
+		assert_int_equal(cfg_fx_ex(f, "abort"), 0);
+		assert_int_equal(cfg_fx_ex(f, "configure"), 0);
+		if (cfg_fx_ex(f, n->set) || cfg_fx_ex(f, n->no))
 			fail_msg("%s / %s: %s", n->set, n->no, sb_str(&f->err));
 		char *c = cand_text(f);
 		if (strstr(c, n->gone))
@@ -356,7 +323,7 @@ static void test_both_forms_same_model(void **state)
 
 static void test_prompts_and_modes(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	struct strbuf p = STRBUF_INIT;
 	const struct {
 		const char *line, *prompt;
@@ -382,7 +349,7 @@ static void test_prompts_and_modes(void **state)
 	    {"end", "edge1#"},
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (ex(f, steps[i].line))
+		if (cfg_fx_ex(f, steps[i].line))
 			fail_msg("%s: %s", steps[i].line, sb_str(&f->err));
 		sb_reset(&p);
 		cfg_session_prompt(f->s, &p);
@@ -395,29 +362,30 @@ static void test_prompts_and_modes(void **state)
 
 static void test_abbreviations(void **state)
 {
-	struct fx *f = *state;
-	assert_int_equal(ex(f, "ikev prop P1 enc aes-cbc-128"), 0);
-	assert_int_equal(ex(f, "ikev2 proposal P1 int sha-1"), 0);
-	assert_int_equal(ex(f, "int tunnel-ip2 tun dest 198.51.100.9"), 0); /* int = interface */
-	assert_int_equal(ex(f, "sh conf"), 0);
+	struct cfg_fx *f = *state;
+	assert_int_equal(cfg_fx_ex(f, "ikev prop P1 enc aes-cbc-128"), 0);
+	assert_int_equal(cfg_fx_ex(f, "ikev2 proposal P1 int sha-1"), 0);
+	assert_int_equal(cfg_fx_ex(f, "int tunnel-ip2 tun dest 198.51.100.9"),
+	                 0); /* int = interface */
+	assert_int_equal(cfg_fx_ex(f, "sh conf"), 0);
 	assert_non_null(strstr(sb_str(&f->out), "encryption aes-cbc-128"));
 	assert_non_null(strstr(sb_str(&f->out), "tunnel destination 198.51.100.9"));
-	assert_int_equal(ex(f, "end"), 0);
-	assert_int_equal(ex(f, "sh run"), 0);
+	assert_int_equal(cfg_fx_ex(f, "end"), 0);
+	assert_int_equal(cfg_fx_ex(f, "sh run"), 0);
 	assert_non_null(strstr(sb_str(&f->out), "!! Building configuration..."));
-	assert_int_equal(ex(f, "conf t"), 0);
+	assert_int_equal(cfg_fx_ex(f, "conf t"), 0);
 	assert_true(cfg_session_in_config(f->s));
-	assert_int_equal(ex(f, "end"), 0);
-	assert_int_equal(ex(f, "config"), 0);
+	assert_int_equal(cfg_fx_ex(f, "end"), 0);
+	assert_int_equal(cfg_fx_ex(f, "config"), 0);
 	assert_true(cfg_session_in_config(f->s));
-	assert_int_equal(ex(f, "end"), 0);
-	assert_int_not_equal(ex(f, "c"), 0); /* clear / configure */
+	assert_int_equal(cfg_fx_ex(f, "end"), 0);
+	assert_int_not_equal(cfg_fx_ex(f, "c"), 0); /* clear / configure */
 	assert_non_null(strstr(sb_str(&f->err), "Ambiguous"));
 }
 
 static void test_help(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	struct strbuf h = STRBUF_INIT;
 	assert_int_equal(cfg_help(f->s, "ikev2 proposal P1 ", &h), 5); /* 4 keywords + <cr> */
 	assert_non_null(strstr(sb_str(&h), "  dh-group    Diffie-Hellman groups"));
@@ -441,21 +409,21 @@ static void test_help(void **state)
 	assert_int_equal(cfg_help(f->s, "ikev2 policy P match fvrfl ", &h), -1);
 	assert_non_null(strstr(sb_str(&h), "^"));
 	/* in a sub-mode: the mode's commands plus the session commands */
-	assert_int_equal(ex(f, "ipsec transform-set T"), 0);
+	assert_int_equal(cfg_fx_ex(f, "ipsec transform-set T"), 0);
 	sb_reset(&h);
 	cfg_help(f->s, "", &h);
 	assert_non_null(strstr(sb_str(&h), "  transform "));
 	assert_non_null(strstr(sb_str(&h), "  exit "));
 	assert_null(strstr(sb_str(&h), "  hostname "));
 	/* a trailing ? in an executed line gives help */
-	assert_int_equal(ex(f, "transform esp-aes ?"), 0);
+	assert_int_equal(cfg_fx_ex(f, "transform esp-aes ?"), 0);
 	assert_non_null(strstr(sb_str(&f->out), "esp-hmac-sha-512"));
 	sb_free(&h);
 }
 
 static void test_completion(void **state)
 {
-	struct fx *f = *state;
+	struct cfg_fx *f = *state;
 	struct strbuf c = STRBUF_INIT;
 	assert_int_equal(cfg_complete(f->s, "ikev2 prop", &c), 1);
 	assert_string_equal(sb_str(&c), "ikev2 proposal ");
@@ -472,7 +440,7 @@ static void test_completion(void **state)
 	assert_int_equal(cfg_complete(f->s, "ikev2 zzz", &c), 0);
 	assert_int_equal(cfg_complete(f->s, "ikev2 ", &c), 0);
 	assert_int_equal(c.len, 0);
-	assert_int_equal(ex(f, "end"), 0);
+	assert_int_equal(cfg_fx_ex(f, "end"), 0);
 	assert_int_equal(cfg_complete(f->s, "sh", &c), 1);
 	assert_string_equal(sb_str(&c), "show ");
 	sb_free(&c);
@@ -482,14 +450,16 @@ int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_every_command_accepted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_values_rejected, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_forms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_every_command_accepted, cfg_fx_setup,
+	                                    cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_values_rejected, cfg_fx_setup,
+	                                    cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_forms, cfg_fx_setup, cfg_fx_teardown),
 	    cmocka_unit_test(test_both_forms_same_model),
-	    cmocka_unit_test_setup_teardown(test_prompts_and_modes, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_abbreviations, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_help, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prompts_and_modes, cfg_fx_setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_abbreviations, cfg_fx_setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_help, cfg_fx_setup, cfg_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_completion, cfg_fx_setup, cfg_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
