@@ -9,6 +9,8 @@
 #include "esp/esp.h"
 #include "esp/natt.h"
 #include "util/buf.h"
+#include "util/log.h"
+#include "util/loop.h"
 
 static void count_rx(struct dp_tunnel *t, size_t len)
 {
@@ -64,17 +66,30 @@ static void deliver(struct dp *dp, struct esp_sa *sa, const struct esp_pkt *p)
 	count_rx(t, p->len);
 }
 
+/* Counted always; logged at most once a second (any sender can make these), with the
+ * sequence number, which tells a packet ahead of its SA's install (small) from one behind its
+ * removal (large). */
+static void drop_unknown_spi(struct dp *dp, uint32_t spi, uint32_t seq)
+{
+	esp_ctr_add(&dp->no_sa, 1);
+	uint64_t now = loop_now_ms();
+	if (dp->no_sa_logged_ms && now - dp->no_sa_logged_ms < 1000)
+		return;
+	dp->no_sa_logged_ms = now;
+	log_info("ESP packet for unknown SPI 0x%08x (sequence number %u) dropped", spi, seq);
+}
+
 static void in_esp(struct dp *dp, struct esp_pkt *p)
 {
-	uint32_t spi;
+	uint32_t spi, seq;
 	esp_ctr_add(&dp->rx_packets, 1);
-	if (!esp_peek_spi(p, &spi)) {
+	if (!esp_peek_hdr(p, &spi, &seq)) {
 		esp_ctr_add(&dp->too_short, 1);
 		return;
 	}
 	struct esp_sa *sa = sad_lookup(&dp->sad, spi, true);
 	if (!sa) {
-		esp_ctr_add(&dp->no_sa, 1);
+		drop_unknown_spi(dp, spi, seq);
 		return;
 	}
 	if (esp_decap(sa, p) != ESP_DROP_NONE) {

@@ -80,6 +80,7 @@ struct dp {
 	struct offload_gro gro; /* inbound thread: the TCP packet being coalesced (io_in.big) */
 	/* written by the inbound thread */
 	_Atomic uint64_t rx_packets, no_sa, too_short, keepalives, ike;
+	uint64_t no_sa_logged_ms; /* when an unknown SPI was last logged */
 	char pad[64];
 	/* written by the outbound thread */
 	_Atomic uint64_t tun_rx, tun_no_sa, send_errors;

@@ -45,7 +45,8 @@ struct esp_pkt {
 /* Returns ESP_DROP_NONE on success, or the drop reason (also counted on the SA). */
 enum esp_drop esp_encap(struct esp_sa *sa, struct esp_pkt *p);
 enum esp_drop esp_decap(struct esp_sa *sa, struct esp_pkt *p);
-/* Reads the SPI of an ESP packet (data at off). Returns false if shorter than the ESP header. */
-bool esp_peek_spi(const struct esp_pkt *p, uint32_t *spi);
+/* Reads the SPI and sequence number of an ESP packet (data at off). Returns false if shorter
+ * than the ESP header. */
+bool esp_peek_hdr(const struct esp_pkt *p, uint32_t *spi, uint32_t *seq);
 
 #endif

@@ -10,12 +10,12 @@ static enum esp_drop drop(struct esp_sa *sa, enum esp_drop why)
 	return why;
 }
 
-bool esp_peek_spi(const struct esp_pkt *p, uint32_t *spi)
+bool esp_peek_hdr(const struct esp_pkt *p, uint32_t *spi, uint32_t *seq)
 {
 	struct rbuf r;
 	rbuf_init(&r, p->buf + p->off, p->len);
 	*spi = rbuf_u32(&r);
-	rbuf_skip(&r, 4);
+	*seq = rbuf_u32(&r);
 	return rbuf_ok(&r);
 }
 

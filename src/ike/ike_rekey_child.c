@@ -7,10 +7,11 @@
  *                                              <--   HDR, SK {SA, Nr, [KEr], TSi, TSr}
  *
  * KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) with this exchange's nonces; KE (PFS) in the
- * ipsec profile's pfs group. The initiator installs the new pair and sends on it at once, then
- * deletes the old pair; the responder installs in standby and switches outbound when that Delete
- * arrives (ike_outbound.c). Errors keep the old pair until its hard lifetime; INVALID_KE_PAYLOAD
- * is retried with the requested group when our configuration trusts it.
+ * ipsec profile's pfs group. The responder installs the new pair in standby before it answers;
+ * the initiator installs it and sends on it at once, then deletes the old pair; the responder
+ * switches outbound when that Delete arrives (ike_outbound.c). Errors keep the old pair until its
+ * hard lifetime; INVALID_KE_PAYLOAD is retried with the requested group when our configuration
+ * trusts it.
  *
  * Simultaneous rekeys of one Child SA (§2.8.1): both exchanges complete; the new SA made by the
  * exchange holding the lowest of the four nonces is redundant and deleted by that exchange's
@@ -438,11 +439,15 @@ void ike_rekey_child_r(struct ike_sa *sa, const struct ike_msg *m, uint32_t spi_
 		ike_ccsa_refuse(sa, id, N_TEMPORARY_FAILURE, 0, NULL, 0);
 		goto out;
 	}
-	ike_send_response(sa, id, pkt, (size_t)len);
+	/* The new inbound SA is in the data plane before the answer leaves: the initiator sends on
+	 * the new pair as soon as it has the answer, and ESP does not wait for our event loop. */
 	if (ike_child_install_ex(nc, a.dh ? &shared : NULL, &p->nonce, &nr, false, true) < 0) {
 		log_err("%s: data plane refused the rekeyed Child SA", sa->tun->cfg.ifname);
+		free(pkt);
+		ike_ccsa_refuse(sa, id, N_TEMPORARY_FAILURE, 0, NULL, 0);
 		goto out;
 	}
+	ike_send_response(sa, id, pkt, (size_t)len);
 	sa->ike->stats.child_rekeys++;
 	log_info("%s: Child SA rekeyed by peer: 0x%08x/0x%08x -> 0x%08x/0x%08x%s",
 	         sa->tun->cfg.ifname, c->spi_in, c->spi_out, nc->spi_in, nc->spi_out,

@@ -208,12 +208,13 @@ static void test_wrong_sa(void **state)
 	struct esp_sa *other = esp_sa_new(&po);
 	struct esp_pkt p = inner(buf, 40, A_IN, B_IN);
 	assert_int_equal(esp_encap(other, &p), ESP_DROP_NONE);
-	uint32_t spi;
-	assert_true(esp_peek_spi(&p, &spi));
+	uint32_t spi, seq;
+	assert_true(esp_peek_hdr(&p, &spi, &seq));
 	assert_int_equal(spi, 0x2000);
+	assert_int_equal(seq, 1);
 	assert_int_equal(esp_decap(s.in, &p), ESP_DROP_NO_SA);
 	struct esp_pkt tiny = {buf, T_BUFSZ, 0, 7};
-	assert_false(esp_peek_spi(&tiny, &spi));
+	assert_false(esp_peek_hdr(&tiny, &spi, &seq));
 	esp_sa_free(other);
 	pair_free(&s);
 }

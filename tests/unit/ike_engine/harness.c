@@ -39,6 +39,7 @@ static int h_send(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uin
 	struct h_node *n = arg;
 	struct net *net = n->net;
 	n->sent++;
+	n->inst_at_send = n->n_inst;
 	free(n->last_sent);
 	n->last_sent = malloc(len);
 	memcpy(n->last_sent, pkt, len);

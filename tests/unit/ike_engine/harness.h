@@ -46,6 +46,7 @@ struct h_node {
 	size_t out_switches; /* child_set_outbound calls */
 	int downs;           /* tunnel_state(false) calls */
 	size_t sent;
+	size_t inst_at_send; /* n_inst when the last datagram was sent */
 	uint8_t *last_sent;
 	size_t last_len;
 };

@@ -114,6 +114,8 @@ static void test_child_rekey_stepwise(void **state)
 	assert_int_equal(net.queued, 1);
 	assert_true(h_step(&net)); /* B answers and installs the new pair in standby */
 	assert_int_equal(B(&net)->n_inst, 2);
+	/* the new inbound SA was in place before the answer left: A sends on it at once */
+	assert_int_equal(B(&net)->inst_at_send, 2);
 	assert_int_equal(B(&net)->cur_out, old_b.out.spi); /* still sending on the old pair */
 	assert_int_equal(h_live(A(&net)), 1);
 	assert_true(h_step(&net)); /* A installs (its outbound switches) and sends Delete */
