@@ -375,6 +375,10 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 		auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "cannot build IKE_AUTH response");
 		goto out;
 	}
+	/* Unless this SA duplicates an established one (ike_estab.c decides which stays), its Child
+	 * SA is in the data plane before the answer leaves: the initiator sends on it at once. */
+	bool early = !child_err && !ike_tunnel_established(sa->tun, sa);
+	int early_rc = early ? ike_child_install(c) : 0;
 	ike_send_response(sa, msg_id, pkt, (size_t)len);
 	loop_timer_cancel(sa->ike->loop, sa->half_open_timer);
 	sa->half_open_timer = 0;
@@ -389,8 +393,13 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 		         ike_notify_name(child_err));
 		goto out;
 	}
-	sa->pending = c;
+	sa->pending = early ? NULL : c;
 	ike_sa_established(sa);
+	if (early_rc < 0) {
+		ike_child_destroy(c);
+		snprintf(sa->why, sizeof(sa->why), "Data plane refused Child SA");
+		ike_queue_task(sa, TASK_DELETE_IKE, 0);
+	}
 out:
 	free(p);
 }

@@ -8,7 +8,8 @@
  *     Whichever end notices sends Delete for the loser (both may; a crossing Delete is answered
  *     and harmless). A losing SA's Child SA is never installed; a winner's is installed before
  *     the loser's is removed (make-before-break).
- *  3. The Child SA negotiated in IKE_AUTH is handed to the data plane.
+ *  3. The Child SA negotiated in IKE_AUTH is handed to the data plane (a responder whose SA is
+ *     no duplicate has done that before it answered, ike_auth.c).
  */
 #include <stdio.h>
 #include <string.h>

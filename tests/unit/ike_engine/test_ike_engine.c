@@ -112,6 +112,7 @@ static void test_up_stepwise(void **state)
 	assert_true(h_step(&net)); /* B: verifies, installs, answers */
 	assert_state(B(&net), "READY");
 	assert_int_equal(h_live(B(&net)), 1);
+	assert_int_equal(B(&net)->inst_at_send, 1); /* installed before the answer left */
 	assert_int_equal(B(&net)->up, 1);
 	assert_int_equal(h_live(A(&net)), 0);
 
