@@ -97,15 +97,6 @@ static void send_cookie(struct ike *ike, const struct ike_msg *m, const uint8_t 
 		ike_io_send(ike, buf, (size_t)len, local, lport, remote, rport);
 }
 
-/* Responder SAs still half open from this address. */
-static size_t half_open_from(const struct ike *ike, uint32_t remote)
-{
-	size_t n = 0;
-	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next)
-		n += sa->in_half && sa->remote == remote;
-	return n;
-}
-
 /* false: answered with a COOKIE. */
 static bool cookie_check(struct ike *ike, const struct ike_msg *m, uint32_t local, uint16_t lport,
                          uint32_t remote, uint16_t rport)
@@ -141,7 +132,7 @@ bool ike_dos_admit(struct ike *ike, const struct ike_msg *m, uint32_t local, uin
 
 	if (half >= k->cookie_threshold && !cookie_check(ike, m, local, lport, remote, rport))
 		return false;
-	if (half >= k->max_half_open || half_open_from(ike, remote) >= k->max_per_peer) {
+	if (half >= k->max_half_open || ike_sa_half_from(ike, remote) >= k->max_per_peer) {
 		ike->stats.half_open_refused++;
 		log_debug("IKE_SA_INIT dropped: half-open limit (%zu in total)", half);
 		return false;

@@ -116,6 +116,7 @@ void ike_free(struct ike *ike)
 	ike_keep_free(ike);
 	ike_htab_free(&ike->sa_by_spi);
 	ike_htab_free(&ike->sa_half);
+	ike_htab_free(&ike->half_by_peer);
 	ike_htab_free(&ike->tun_by_addr);
 	ike_htab_free(&ike->child_by_spi);
 	free(ike);

@@ -35,6 +35,7 @@ struct ike {
 	struct ike_io io;
 	struct ike_timing timing;
 	struct ike_htab sa_by_spi, sa_half, tun_by_addr, child_by_spi;
+	struct ike_htab half_by_peer; /* the same half-open SAs keyed by peer address */
 	struct ike_tunnel *tunnels;
 	struct ike_sa *sas;
 	struct ike_stats stats;

@@ -169,16 +169,33 @@ struct ike_sa *ike_sa_find_half(struct ike *ike, const uint8_t spi_i[8], uint32_
 
 void ike_sa_add_half(struct ike_sa *sa)
 {
-	if (!sa->in_half && ike_htab_add(&sa->ike->sa_half, &sa->by_half,
-	                                 half_key(sa->spi_i, sa->remote, sa->rport)) == 0)
-		sa->in_half = true;
+	struct ike *ike = sa->ike;
+	if (sa->in_half || ike_htab_add(&ike->sa_half, &sa->by_half,
+	                                half_key(sa->spi_i, sa->remote, sa->rport)) < 0)
+		return;
+	if (ike_htab_add(&ike->half_by_peer, &sa->by_half_peer, sa->remote) < 0) {
+		ike_htab_del(&ike->sa_half, &sa->by_half);
+		return;
+	}
+	sa->in_half = true;
 }
 
 void ike_sa_del_half(struct ike_sa *sa)
 {
-	if (sa->in_half)
+	if (sa->in_half) {
 		ike_htab_del(&sa->ike->sa_half, &sa->by_half);
+		ike_htab_del(&sa->ike->half_by_peer, &sa->by_half_peer);
+	}
 	sa->in_half = false;
+}
+
+size_t ike_sa_half_from(const struct ike *ike, uint32_t remote)
+{
+	size_t n = 0;
+	for (const struct ike_hnode *h = ike_htab_find(&ike->half_by_peer, remote); h;
+	     h = ike_htab_next(h))
+		n += ike_container_of(h, const struct ike_sa, by_half_peer)->remote == remote;
+	return n;
 }
 
 void ike_sa_set_tunnel(struct ike_sa *sa, struct ike_tunnel *tun)

@@ -94,8 +94,9 @@ struct ike_sa {
 	struct ike_tunnel *tun;  /* counted reference */
 	struct ike_sa *tun_next; /* the tunnel's SA list */
 	struct ike_sa *prev, *next;
-	struct ike_hnode by_spi;  /* key: our SPI */
-	struct ike_hnode by_half; /* responder while half open: peer SPIi ^ peer address */
+	struct ike_hnode by_spi;       /* key: our SPI */
+	struct ike_hnode by_half;      /* responder while half open: peer SPIi ^ peer address */
+	struct ike_hnode by_half_peer; /* ... and by peer address alone (per-peer limit) */
 	bool in_half;
 	enum ike_sa_state state;
 	bool initiator;
@@ -165,6 +166,8 @@ struct ike_sa *ike_sa_find_half(struct ike *ike, const uint8_t spi_i[8], uint32_
                                 uint16_t rport);
 void ike_sa_add_half(struct ike_sa *sa);
 void ike_sa_del_half(struct ike_sa *sa);
+/* Responder SAs still half open from this peer address (per-peer limit). */
+size_t ike_sa_half_from(const struct ike *ike, uint32_t remote);
 const uint8_t *ike_sa_spi_local(const struct ike_sa *sa);
 /* Replaces our SPI (re-indexed): an IKE SA made by a rekey takes the SPI it proposed. -1 if
  * that SPI is taken. */
