@@ -204,9 +204,11 @@ static void resolve_collision(struct ike_sa *sa, struct ike_rekey *rk, struct ik
 			c->keep.replaced = true;
 			c->keep.successor = rk->peer_new_spi;
 		}
-		/* Our new pair became the current outbound when it was installed: traffic must move
-		 * to the surviving pair now, before ours is deleted and lingers out. */
-		ike_out_refresh(sa->tun, nc);
+		/* Traffic stays on our pair (the peer installed it before it answered) until its
+		 * Delete is answered: the peer may not have the survivor yet (our answer to its
+		 * request can still be on the way), but it has by the time it answers that Delete,
+		 * which travels behind our answer. Then ike_out_child_gone() moves to the survivor.
+		 */
 		ike_queue_task(sa, TASK_DELETE_CHILD, nc->spi_in);
 		return;
 	}

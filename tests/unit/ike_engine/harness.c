@@ -311,3 +311,16 @@ const struct h_inst *h_last_inst(const struct h_node *n)
 {
 	return n->n_inst ? &n->inst[n->n_inst - 1] : NULL;
 }
+
+int h_out_unknown(const struct net *net)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct h_node *n = &net->n[i], *peer = &net->n[1 - i];
+		bool known = n->cur_out == 0;
+		for (size_t k = 0; k < peer->n_inst && !known; k++)
+			known = peer->inst[k].in.spi == n->cur_out && !peer->inst[k].removed;
+		if (!known)
+			return i;
+	}
+	return -1;
+}

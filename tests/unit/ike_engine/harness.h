@@ -89,5 +89,7 @@ const struct h_inst *h_last_inst(const struct h_node *n);
 void h_restart(struct net *net, int i);
 /* The newest installed pair of node n that is not removed, or NULL. */
 const struct h_inst *h_live_inst(const struct h_node *n);
+/* The node that sends on an SPI its peer has not installed inbound (or has removed), or -1. */
+int h_out_unknown(const struct net *net);
 
 #endif

@@ -327,6 +327,28 @@ static void test_child_rekey_collision_linger(void **state)
 	}
 }
 
+/* One message at a time through a collision: neither side ever sends on an SA its peer does not
+ * have yet (the side whose pair lost moved to the survivor before the peer installed it). */
+static void test_child_rekey_collision_steps(void **state)
+{
+	for (int round = 0; round < 8; round++) {
+		struct net net;
+		crossing_child_rekeys(&net, &fast, round % 2 ? 19 : 0);
+		size_t steps = 0;
+		while (h_step(&net)) {
+			assert_int_equal(h_out_unknown(&net), -1);
+			steps++;
+		}
+		assert_true(steps >= 6); /* two requests, two answers, Deletes and answers */
+		h_run(&net, 150);
+		assert_int_equal(h_out_unknown(&net), -1);
+		assert_int_equal(h_live(A(&net)), 1);
+		assert_int_equal(h_live(B(&net)), 1);
+		assert_live_crossed(&net);
+		h_fini(&net);
+	}
+}
+
 /* ---- simultaneous IKE SA rekeys ---- */
 static void test_ike_rekey_collision(void **state)
 {
@@ -760,6 +782,7 @@ int main(void)
 	    cmocka_unit_test(test_ike_rekey),
 	    cmocka_unit_test(test_child_rekey_collision),
 	    cmocka_unit_test(test_child_rekey_collision_linger),
+	    cmocka_unit_test(test_child_rekey_collision_steps),
 	    cmocka_unit_test(test_ike_rekey_collision),
 	    cmocka_unit_test(test_rekey_invalid_ke),
 	    cmocka_unit_test(test_lifetimes),
