@@ -375,10 +375,13 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 		auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "cannot build IKE_AUTH response");
 		goto out;
 	}
-	/* Unless this SA duplicates an established one (ike_estab.c decides which stays), its Child
-	 * SA is in the data plane before the answer leaves: the initiator sends on it at once. */
-	bool early = !child_err && !ike_tunnel_established(sa->tun, sa);
-	int early_rc = early ? ike_child_install(c) : 0;
+	/* The Child SA is in the data plane before the answer leaves (the initiator sends on it at
+	 * once), unless this SA is a duplicate that loses (ike_estab.c); winning over an
+	 * established one, it stays in standby until the loser's pair goes. */
+	bool kept = true;
+	bool dup = !child_err && ike_sa_duplicate(sa, &kept);
+	bool early = !child_err && kept;
+	int early_rc = early ? ike_child_install_ex(c, NULL, &sa->ni, &sa->nr, false, dup) : 0;
 	ike_send_response(sa, msg_id, pkt, (size_t)len);
 	loop_timer_cancel(sa->ike->loop, sa->half_open_timer);
 	sa->half_open_timer = 0;

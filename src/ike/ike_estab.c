@@ -8,8 +8,10 @@
  *     Whichever end notices sends Delete for the loser (both may; a crossing Delete is answered
  *     and harmless). A losing SA's Child SA is never installed; a winner's is installed before
  *     the loser's is removed (make-before-break).
- *  3. The Child SA negotiated in IKE_AUTH is handed to the data plane (a responder whose SA is
- *     no duplicate has done that before it answered, ike_auth.c).
+ *  3. The Child SA negotiated in IKE_AUTH is handed to the data plane. A responder does that
+ *     before it answers (ike_auth.c), unless its SA loses as a duplicate; when it wins over an
+ *     established one, in standby: it sends on the winner's pair once the loser's has gone, since
+ *     by then the peer has the winner's pair too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +51,13 @@ static void delete_loser(struct ike_sa *loser, const struct ike_sa *winner)
 	         loser->tun->cfg.ifname, loser->id, winner->id, winner->id);
 	snprintf(loser->why, sizeof(loser->why), "Duplicate of IKE SA %u", winner->id);
 	ike_queue_task(loser, TASK_DELETE_IKE, 0);
+}
+
+struct ike_sa *ike_sa_duplicate(const struct ike_sa *sa, bool *kept)
+{
+	struct ike_sa *other = ike_tunnel_established(sa->tun, sa);
+	*kept = !other || nonce_cmp(other, sa) >= 0;
+	return other;
 }
 
 void ike_sa_established(struct ike_sa *sa)

@@ -114,5 +114,8 @@ void ike_info_r(struct ike_sa *sa, const struct ike_msg *m);
 /* Called when an IKE SA became ESTABLISHED: INITIAL_CONTACT, duplicate resolution (simultaneous
  * initiation), installation of its first Child SA. */
 void ike_sa_established(struct ike_sa *sa);
+/* The established IKE SA of sa's tunnel that sa duplicates, or NULL; *kept tells whether sa
+ * is the one that stays (ike_estab.c). */
+struct ike_sa *ike_sa_duplicate(const struct ike_sa *sa, bool *kept);
 
 #endif

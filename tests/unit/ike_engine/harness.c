@@ -73,6 +73,23 @@ static int h_send(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uin
 	return 0;
 }
 
+static bool peer_has_in(const struct h_node *n, uint32_t spi)
+{
+	const struct h_node *peer = &n->net->n[1 - n->idx];
+	for (size_t k = 0; k < peer->n_inst; k++)
+		if (peer->inst[k].in.spi == spi && !peer->inst[k].removed)
+			return true;
+	return false;
+}
+
+/* The outbound SA changes; moving off a pair onto one the peer lacks is counted. */
+static void move_out(struct h_node *n, uint32_t spi)
+{
+	if (n->cur_out && spi != n->cur_out && !peer_has_in(n, spi))
+		n->blind_moves++;
+	n->cur_out = spi;
+}
+
 static int h_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
 {
 	struct h_node *n = arg;
@@ -81,7 +98,7 @@ static int h_install(void *arg, const struct esp_sa_params *in, const struct esp
 	n->inst[n->n_inst].in = *in;
 	n->inst[n->n_inst].out = *out;
 	n->n_inst++;
-	n->cur_out = out->spi;
+	move_out(n, out->spi);
 	return 0;
 }
 
@@ -90,10 +107,14 @@ static int h_install_standby(void *arg, const struct esp_sa_params *in,
                              const struct esp_sa_params *out)
 {
 	struct h_node *n = arg;
-	uint32_t cur = n->cur_out;
-	int rc = h_install(arg, in, out);
-	n->cur_out = cur ? cur : out->spi;
-	return rc;
+	if (n->n_inst == H_MAX_INST)
+		return -1;
+	n->inst[n->n_inst].in = *in;
+	n->inst[n->n_inst].out = *out;
+	n->n_inst++;
+	if (!n->cur_out)
+		move_out(n, out->spi);
+	return 0;
 }
 
 static int h_set_out(void *arg, uint32_t tunnel_id, uint32_t spi_out)
@@ -101,7 +122,7 @@ static int h_set_out(void *arg, uint32_t tunnel_id, uint32_t spi_out)
 	struct h_node *n = arg;
 	for (size_t i = 0; i < n->n_inst; i++) {
 		if (n->inst[i].out.spi == spi_out && !n->inst[i].removed) {
-			n->cur_out = spi_out;
+			move_out(n, spi_out);
 			n->out_switches++;
 			return 0;
 		}

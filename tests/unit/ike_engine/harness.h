@@ -44,6 +44,7 @@ struct h_node {
 	int state_calls;
 	uint32_t cur_out;    /* the data plane's current outbound SPI (0 = none) */
 	size_t out_switches; /* child_set_outbound calls */
+	size_t blind_moves;  /* outbound moved off a pair onto an SA the peer had not installed */
 	int downs;           /* tunnel_state(false) calls */
 	size_t sent;
 	size_t inst_at_send; /* n_inst when the last datagram was sent */

@@ -602,6 +602,8 @@ static void test_simultaneous(void **state)
 	apply(A(&net), &ta);
 	assert_int_equal(net.queued, 2); /* both initiate */
 	h_run(&net, 200);
+	/* the winner's pair replaces the loser's only once the peer has it */
+	assert_int_equal(A(&net)->blind_moves + B(&net)->blind_moves, 0);
 	assert_int_equal(h_sas(A(&net), ia, 4), 1);
 	assert_int_equal(h_sas(B(&net), ib, 4), 1);
 	assert_string_equal(ia[0].status, "UP-ACTIVE");
@@ -629,6 +631,31 @@ static void test_simultaneous(void **state)
 	assert_int_equal(h_sas(A(&net), ia, 4), 1);
 	assert_int_equal(h_live(A(&net)), 1);
 	h_fini(&net);
+}
+
+/* Duplicates where one IKE SA is already up when the other's IKE_AUTH arrives (A's first
+ * IKE_SA_INIT was lost, its retransmission comes after B's IKE SA is up): whichever wins, no
+ * side moves its traffic onto a Child SA its peer has not installed yet. */
+static void test_simultaneous_late(void **state)
+{
+	for (int round = 0; round < 8; round++) {
+		struct net net;
+		struct ike_cfg_tunnel ta, tb;
+		h_init(&net);
+		default_tunnels(&ta, &tb);
+		net.drop[0] = true;
+		apply(A(&net), &ta);
+		net.drop[0] = false;
+		apply(B(&net), &tb);
+		h_pump(&net, 20);
+		h_run(&net, 3000);
+		struct ike_sa_info ia[4];
+		assert_int_equal(h_sas(A(&net), ia, 4), 1);
+		assert_int_equal(h_live(A(&net)), 1);
+		assert_int_equal(h_live(B(&net)), 1);
+		assert_int_equal(A(&net)->blind_moves + B(&net)->blind_moves, 0);
+		h_fini(&net);
+	}
 }
 
 static void test_delete_and_config_diff(void **state)
@@ -743,6 +770,7 @@ int main(void)
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_nat),
 	    cmocka_unit_test(test_simultaneous),
+	    cmocka_unit_test(test_simultaneous_late),
 	    cmocka_unit_test(test_delete_and_config_diff),
 	    cmocka_unit_test(test_info_child_delete_and_liveness),
 	    cmocka_unit_test(test_shutdown_and_clear),
