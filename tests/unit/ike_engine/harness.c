@@ -90,31 +90,31 @@ static void move_out(struct h_node *n, uint32_t spi)
 	n->cur_out = spi;
 }
 
-static int h_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
+/* Both directions installed; the outbound switches when switch_out is set or there is none
+ * (like the data plane). */
+static int add_pair(struct h_node *n, const struct esp_sa_params *in,
+                    const struct esp_sa_params *out, bool switch_out)
 {
-	struct h_node *n = arg;
 	if (n->n_inst == H_MAX_INST)
 		return -1;
 	n->inst[n->n_inst].in = *in;
 	n->inst[n->n_inst].out = *out;
 	n->n_inst++;
-	move_out(n, out->spi);
+	if (switch_out || !n->cur_out)
+		move_out(n, out->spi);
 	return 0;
+}
+
+static int h_install(void *arg, const struct esp_sa_params *in, const struct esp_sa_params *out)
+{
+	return add_pair(arg, in, out, true);
 }
 
 /* Like the daemon: both directions installed, the outbound not switched. */
 static int h_install_standby(void *arg, const struct esp_sa_params *in,
                              const struct esp_sa_params *out)
 {
-	struct h_node *n = arg;
-	if (n->n_inst == H_MAX_INST)
-		return -1;
-	n->inst[n->n_inst].in = *in;
-	n->inst[n->n_inst].out = *out;
-	n->n_inst++;
-	if (!n->cur_out)
-		move_out(n, out->spi);
-	return 0;
+	return add_pair(arg, in, out, false);
 }
 
 static int h_set_out(void *arg, uint32_t tunnel_id, uint32_t spi_out)
