@@ -191,10 +191,10 @@ void ike_sa_del_half(struct ike_sa *sa)
 
 size_t ike_sa_half_from(const struct ike *ike, uint32_t remote)
 {
-	size_t n = 0;
+	size_t n = 0; /* the key is the address itself: every node found counts */
 	for (const struct ike_hnode *h = ike_htab_find(&ike->half_by_peer, remote); h;
 	     h = ike_htab_next(h))
-		n += ike_container_of(h, const struct ike_sa, by_half_peer)->remote == remote;
+		n++;
 	return n;
 }
 
