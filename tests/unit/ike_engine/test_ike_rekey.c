@@ -328,7 +328,7 @@ static void test_child_rekey_collision_linger(void **state)
 }
 
 /* One message at a time through a collision: neither side ever sends on an SA its peer does not
- * have yet (the side whose pair lost moved to the survivor before the peer installed it). */
+ * have yet (the side whose pair lost used to move to the survivor before the peer had it). */
 static void test_child_rekey_collision_steps(void **state)
 {
 	for (int round = 0; round < 8; round++) {
