@@ -7,6 +7,11 @@
  * responder installs in standby and switches when the old pair leaves (the initiator's Delete),
  * here. A replaced pair is removed from the data plane timing.linger_ms after its Delete, so
  * that packets still in flight on the old SAs are decrypted.
+ *
+ * The rule behind every switch: traffic never moves onto a pair the peer may not have yet. A
+ * standby pair (made by the peer's exchange, installed by us before we answered) becomes current
+ * only when another pair leaves, and the peer makes a pair leave only after it installed the
+ * standby one (rekey collisions and duplicate IKE SAs included).
  */
 #include <stdlib.h>
 
