@@ -597,20 +597,30 @@ static bool last_is_cookie(const struct h_node *n)
 	       ike_find_notify(&m, N_COOKIE, &nt) && nt.len == 36;
 }
 
+/* A tunnel between A and B whose responder B asks for COOKIEs from `threshold` half-open SAs
+ * on; returns a copy of A's IKE_SA_INIT, still queued for B. */
+static uint8_t *cookie_pair(struct net *net, uint32_t threshold, size_t *len)
+{
+	struct ike_cfg_tunnel ta, tb;
+	start(net, &fast);
+	ike_set_dos_limits(B(net)->ike, &(struct ike_dos_limits){.cookie_threshold = threshold});
+	tunnels(&ta, &tb, 0);
+	apply(B(net), &tb);
+	apply(A(net), &ta);
+	const struct h_pkt *p = h_peek(net);
+	uint8_t *init = malloc(p->len);
+	assert_non_null(init);
+	memcpy(init, p->data, p->len);
+	*len = p->len;
+	return init;
+}
+
 /* ---- cookies: above the threshold no state, the initiator retries with the cookie ---- */
 static void test_cookies(void **state)
 {
 	struct net net;
-	struct ike_cfg_tunnel ta, tb;
-	start(&net, &fast);
-	ike_set_dos_limits(B(&net)->ike, &(struct ike_dos_limits){.cookie_threshold = 2});
-	tunnels(&ta, &tb, 0);
-	apply(B(&net), &tb);
-	apply(A(&net), &ta);
-	struct h_pkt *p = h_peek(&net);
-	uint8_t *init = malloc(p->len);
-	size_t len = p->len;
-	memcpy(init, p->data, len);
+	size_t len;
+	uint8_t *init = cookie_pair(&net, 2, &len);
 	h_drop_queue(&net);
 	spoof_init(&net, init, len, H_ADDR_A, 1);
 	spoof_init(&net, init, len, H_ADDR_A, 2);
@@ -662,15 +672,8 @@ static void test_cookie_twice(void **state)
 {
 	for (int g = 0; g < 2; g++) {
 		struct net net;
-		struct ike_cfg_tunnel ta, tb;
-		start(&net, &fast);
-		ike_set_dos_limits(B(&net)->ike, &(struct ike_dos_limits){.cookie_threshold = 1});
-		tunnels(&ta, &tb, 0);
-		apply(B(&net), &tb);
-		apply(A(&net), &ta);
-		uint8_t *init = malloc(h_peek(&net)->len);
-		size_t len = h_peek(&net)->len;
-		memcpy(init, h_peek(&net)->data, len);
+		size_t len;
+		uint8_t *init = cookie_pair(&net, 1, &len);
 		spoof_init(&net, init, len, H_ADDR_A, 7); /* one half-open: cookies from now on */
 		free(init);
 		h_drop_queue(&net); /* A's first copy is lost; two retransmissions are queued */
