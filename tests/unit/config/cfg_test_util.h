@@ -23,7 +23,8 @@ char *t_read_file(const char *path);
 const char *t_src_path(const char *rel, char *buf, size_t len);
 
 /* A fixture for cmocka: an empty database with the fixed clock and one session in
- * configuration mode. */
+ * configuration mode. A test's own fixture may start with a struct cfg_fx and a setup of its
+ * own, and still use cfg_fx_teardown. */
 struct cfg_fx {
 	struct cfg_db *db;
 	struct cfg_session *s;
