@@ -335,13 +335,8 @@ const struct h_inst *h_last_inst(const struct h_node *n)
 
 int h_out_unknown(const struct net *net)
 {
-	for (int i = 0; i < 2; i++) {
-		const struct h_node *n = &net->n[i], *peer = &net->n[1 - i];
-		bool known = n->cur_out == 0;
-		for (size_t k = 0; k < peer->n_inst && !known; k++)
-			known = peer->inst[k].in.spi == n->cur_out && !peer->inst[k].removed;
-		if (!known)
+	for (int i = 0; i < 2; i++)
+		if (net->n[i].cur_out && !peer_has_in(&net->n[i], net->n[i].cur_out))
 			return i;
-	}
 	return -1;
 }
