@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/crypto.h"
 #include "daemon/daemon_int.h"
 #include "daemon/fileperm.h"
-#include "crypto/crypto.h"
 #include "daemon/privdrop.h"
 #include "util/log.h"
 #include "vti/vti.h"
