@@ -1,9 +1,13 @@
 #include "util/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 static int g_stderr = 1;
 static enum log_level g_level = LOG_LVL_INFO;
@@ -26,27 +30,58 @@ enum log_level log_get_level(void)
 	return g_level;
 }
 
-void log_msg(enum log_level lvl, const char *fmt, ...)
+/* One write per line: cheaper than stdio's three, and lines from several threads never mix. */
+static void write_line(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const tag[] = {"error", "info", "debug"};
+	struct timespec ts;
+	struct tm tm;
+	char when[32], buf[1024], *line = buf;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	int h = snprintf(buf, sizeof(buf), "%s.%03ld %s: ", when, ts.tv_nsec / 1000000, tag[lvl]);
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(buf + h, sizeof(buf) - (size_t)h, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	size_t len = (size_t)h + (size_t)n;
+	if (len + 1 >= sizeof(buf)) { /* a long line: format it again into its own buffer */
+		line = malloc(len + 2);
+		if (!line) {
+			line = buf;
+			len = sizeof(buf) - 2;
+		} else {
+			memcpy(line, buf, (size_t)h);
+			vsnprintf(line + h, (size_t)n + 1, fmt, ap);
+		}
+	}
+	line[len++] = '\n';
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(STDERR_FILENO, line + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (line != buf)
+		free(line);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
 	static const int prio[] = {LOG_ERR, LOG_INFO, LOG_DEBUG};
 	if (lvl > g_level)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	if (g_stderr) {
-		struct timespec ts;
-		struct tm tm;
-		char when[32];
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s: ", when, ts.tv_nsec / 1000000, tag[lvl]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	} else {
+	if (g_stderr)
+		write_line(lvl, fmt, ap);
+	else
 		vsyslog(prio[lvl], fmt, ap);
-	}
 	va_end(ap);
 }
 
