@@ -74,6 +74,7 @@ int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *com
                    struct strbuf *out, struct strbuf *err)
 {
 	struct cfg_db *db = s->db;
+	db_save_wait(db); /* another session's commit: merge onto what it left */
 	if (db->trial.active && db->trial.owner != s->id) {
 		sb_printf(err,
 		          "%% Commit failed: a confirmed commit by %s is on trial; it must be "
@@ -101,6 +102,8 @@ int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *com
 	                           .comment = comment,
 	                           .confirm_secs = confirm_secs,
 	                           .session = s->id};
+	if (!confirm_secs && !db->trial.active && db_save_usable(db))
+		return db_commit_async(db, next, &o, s, err);
 	if (db_commit(db, next, &o, err)) {
 		cfg_free(next);
 		return -1;

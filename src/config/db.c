@@ -30,6 +30,7 @@ struct cfg_db *cfg_db_new(const char *path)
 	db->path = path ? strdup(path) : NULL;
 	db->next_id = DB_FIRST_ID;
 	db->now = default_now;
+	db->save.efd = -1;
 	if (!db->running || !db->initial || (path && !db->path)) {
 		cfg_db_free(db);
 		return NULL;
@@ -41,6 +42,7 @@ void cfg_db_free(struct cfg_db *db)
 {
 	if (!db)
 		return;
+	db_save_free(db);
 	for (size_t i = 0; i < db->n_hist; i++)
 		cfg_free(db->hist[i].snap);
 	cfg_free(db->running);
@@ -96,7 +98,7 @@ const struct db_commit *db_commit_by_version(const struct cfg_db *db, uint64_t v
 }
 
 /* Makes next running (taking it), bumps the version and records the commit. */
-static void install(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o, time_t now)
+void db_install(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o, time_t now)
 {
 	if (db->n_hist == DB_MAX_HIST) {
 		cfg_free(db->initial);
@@ -120,7 +122,7 @@ static void install(struct cfg_db *db, struct cfg *next, const struct db_commit_
 	log_info("config: commit %u by %s (%s)", k->id, k->user, k->client);
 }
 
-static int check_and_apply(struct cfg_db *db, const struct cfg *next, struct strbuf *err)
+int db_check_and_apply(struct cfg_db *db, const struct cfg *next, struct strbuf *err)
 {
 	struct strbuf v = STRBUF_INIT;
 	size_t problems = cfg_validate(next, &v);
@@ -145,7 +147,7 @@ static int check_and_apply(struct cfg_db *db, const struct cfg *next, struct str
 }
 
 /* Applies `prev` again after a failure; the hook is expected to accept what it ran before. */
-static void revert(struct cfg_db *db, const struct cfg *prev, const struct cfg *failed)
+void db_revert(struct cfg_db *db, const struct cfg *prev, const struct cfg *failed)
 {
 	struct strbuf e = STRBUF_INIT;
 	if (db->apply && db->apply(db->apply_arg, prev, failed, &e))
@@ -156,12 +158,13 @@ static void revert(struct cfg_db *db, const struct cfg *prev, const struct cfg *
 int db_commit(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o,
               struct strbuf *err)
 {
-	if (check_and_apply(db, next, err))
+	db_save_wait(db);
+	if (db_check_and_apply(db, next, err))
 		return -1;
 	time_t now = db_now(db);
 	bool trial = o->confirm_secs || db->trial.active;
 	if (!trial && db->path && cfg_save_file(db->path, next, now, o->user, err)) {
-		revert(db, db->running, next);
+		db_revert(db, db->running, next);
 		return -1;
 	}
 	if (o->confirm_secs && !db->trial.active) {
@@ -174,12 +177,13 @@ int db_commit(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *
 	}
 	if (o->confirm_secs)
 		db->trial.deadline = now + o->confirm_secs;
-	install(db, next, o, now);
+	db_install(db, next, o, now);
 	return 0;
 }
 
 int db_trial_confirm(struct cfg_db *db, struct strbuf *err)
 {
+	db_save_wait(db);
 	if (!db->trial.active)
 		return 0;
 	db->trial.active = false;
@@ -192,6 +196,7 @@ int db_trial_confirm(struct cfg_db *db, struct strbuf *err)
 
 int cfg_db_trial_expire(struct cfg_db *db)
 {
+	db_save_wait(db);
 	if (!db->trial.active || db_now(db) < db->trial.deadline)
 		return 0;
 	struct cfg *pre = db->trial.pre;
@@ -207,12 +212,13 @@ int cfg_db_trial_expire(struct cfg_db *db)
 	cfg_free(db->running);
 	struct db_commit_opts o = {
 	    .user = db->trial.user, .client = "Rollback", .comment = "commit confirmed timed out"};
-	install(db, pre, &o, db_now(db));
+	db_install(db, pre, &o, db_now(db));
 	return rc;
 }
 
 int db_rollback(struct cfg_db *db, unsigned n, const char *user, struct strbuf *err)
 {
+	db_save_wait(db);
 	if (db->trial.active) {
 		sb_puts(err, "% A confirmed commit is on trial: confirm it or let it roll back "
 		             "first\n");

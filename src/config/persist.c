@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void wipe_sb(struct strbuf *b)
+void cfg_text_wipe(struct strbuf *b)
 {
 	if (b->s)
 		memwipe(b->s, b->cap);
@@ -68,33 +68,49 @@ static int write_temp(const char *dir, const char *base, const struct strbuf *te
 	return fd;
 }
 
-int cfg_save_file(const char *path, const struct cfg *c, time_t when, const char *user,
-                  struct strbuf *err)
+void cfg_render_file(const struct cfg *c, time_t when, const char *user, struct strbuf *text)
 {
-	struct strbuf text = STRBUF_INIT;
-	cfg_render_header(&text, when, user);
-	sb_puts(&text, "!\n");
-	cfg_render(c, CFG_RENDER_FILE, &text);
-	sb_puts(&text, "end\n");
+	cfg_render_header(text, when, user);
+	sb_puts(text, "!\n");
+	cfg_render(c, CFG_RENDER_FILE, text);
+	sb_puts(text, "end\n");
+}
+
+int cfg_write_file(const char *path, const struct strbuf *text)
+{
 	char *d = strdup(path), *b = strdup(path);
 	const char *dir = d ? dirname(d) : NULL;
 	char tmp[4096];
 	int rc = -1, fd = -1;
-	if (!d || !b || text.oom)
+	if (!d || !b || text->oom)
 		errno = ENOMEM;
-	else if ((fd = write_temp(dir, basename(b), &text, tmp, sizeof(tmp))) >= 0) {
+	else if ((fd = write_temp(dir, basename(b), text, tmp, sizeof(tmp))) >= 0) {
 		if (close(fd) == 0 && rename(tmp, path) == 0)
 			rc = fsync_dir(dir);
 		else
 			unlink(tmp);
 	}
-	if (rc)
-		sb_printf(err, "%% Could not save the configuration to %s: %s\n", path,
-		          strerror(errno));
+	int e = rc ? (errno ? errno : EIO) : 0;
 	free(d);
 	free(b);
-	wipe_sb(&text);
-	return rc;
+	return e;
+}
+
+void cfg_save_error(struct strbuf *err, const char *path, int e)
+{
+	sb_printf(err, "%% Could not save the configuration to %s: %s\n", path, strerror(e));
+}
+
+int cfg_save_file(const char *path, const struct cfg *c, time_t when, const char *user,
+                  struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	cfg_render_file(c, when, user, &text);
+	int e = cfg_write_file(path, &text);
+	if (e)
+		cfg_save_error(err, path, e);
+	cfg_text_wipe(&text);
+	return e ? -1 : 0;
 }
 
 /* A session in file mode: config mode, starting from an empty configuration. */

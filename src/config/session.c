@@ -30,7 +30,10 @@ void cfg_session_free(struct cfg_session *s)
 {
 	if (!s)
 		return;
+	if (s->db->save.sess == s)
+		s->db->save.sess = NULL; /* the commit still completes */
 	session_leave_config(s);
+	sb_free(&s->save_err);
 	free(s);
 }
 

@@ -8,8 +8,9 @@
  *
  * Commit: the candidate is validated whole (every problem listed, nothing changed on any
  * error), merged onto running (see cfg_session.c for the concurrency rule), handed to the
- * apply hook (which may refuse), then becomes running, is recorded in the history and is
- * saved to the file (temp file, fsync, rename, fsync dir; mode 0600).
+ * apply hook (which may refuse), is saved to the file (temp file, fsync, rename, fsync dir;
+ * mode 0600; on a thread with cfg_db_async_save), then becomes running and is recorded in the
+ * history.
  *
  * Output conventions: normal output goes to `out`, errors to `err`. Functions returning int
  * return 0 on success and -1 on failure (the message is in err).
@@ -69,6 +70,26 @@ void cfg_db_set_ops(struct cfg_db *db, cfg_op_fn fn, void *arg);
 void cfg_db_set_clock(struct cfg_db *db, time_t (*now)(void));
 
 /*
+ * Writes the file of a plain commit on a thread, so that the caller's event loop is not held
+ * up by the fsyncs: the commit is applied at once, but becomes running (recorded in the history)
+ * and should be acknowledged only when its file is on disk. cfg_session_exec then returns with
+ * the session waiting (cfg_session_waiting). When cfg_db_save_fd becomes readable, call
+ * cfg_db_save_done; a session no longer waiting has its outcome in cfg_session_save_result.
+ * A commit whose file cannot be written is undone (the previous configuration applied again)
+ * and fails. Commits with a trial (`commit confirmed`), rollbacks and confirmations stay
+ * synchronous; each change to the db first waits for a save in flight. Returns 0, or -1 when
+ * no eventfd could be made (saves then stay synchronous).
+ */
+int cfg_db_async_save(struct cfg_db *db);
+int cfg_db_save_fd(const struct cfg_db *db); /* -1 when saving is synchronous */
+void cfg_db_save_done(struct cfg_db *db);
+/* true from a commit's return until cfg_db_save_done (or any later change to the db) found its
+ * file written or failed. */
+bool cfg_session_waiting(const struct cfg_session *s);
+/* The outcome of the commit that waited: 0, or -1 with the reason appended to err. */
+int cfg_session_save_result(struct cfg_session *s, struct strbuf *err);
+
+/*
  * Loads the file (block or one-line form) through the grammar. A missing file is an empty
  * configuration. On any syntax or validation error nothing is loaded and errors holds
  * "FILE:LINE: message" lines. On success the configuration becomes running (applied through
@@ -77,7 +98,9 @@ void cfg_db_set_clock(struct cfg_db *db, time_t (*now)(void));
 int cfg_db_load(struct cfg_db *db, const char *path, struct strbuf *errors);
 
 const struct cfg *cfg_db_running(const struct cfg_db *db); /* borrowed; changes on commit */
-uint64_t cfg_db_version(const struct cfg_db *db);          /* +1 per commit/rollback */
+/* What the system has applied: running, or a commit whose file is still being written. */
+const struct cfg *cfg_db_applied(const struct cfg_db *db);
+uint64_t cfg_db_version(const struct cfg_db *db); /* +1 per commit/rollback */
 /* Renders `show running-config [section]` (keys masked) with the IOS XR header. */
 void cfg_db_show_running(struct cfg_db *db, const char *section, struct strbuf *out);
 

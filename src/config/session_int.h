@@ -2,6 +2,9 @@
 #ifndef MGMTSEC_CONFIG_SESSION_INT_H
 #define MGMTSEC_CONFIG_SESSION_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "config/parse.h"
 #include "config/session.h"
 
@@ -33,6 +36,10 @@ struct cfg_session {
 	struct cfg *cand, *base; /* candidate and the running config it started from */
 	uint64_t base_version;
 	enum s_ask ask;
+	/* A commit of this session whose file is being written (db_save.c): the reply waits. */
+	bool save_wait;
+	int save_rc;            /* its outcome once save_wait is false: 0 or -1 */
+	struct strbuf save_err; /* why it failed */
 };
 
 struct db_commit {
@@ -53,6 +60,25 @@ struct db_trial {
 	struct cfg *pre; /* configuration to go back to (owned) */
 };
 
+/* A commit whose file is written by a thread (db_save.c); it becomes running when done. */
+struct db_save {
+	bool on;   /* cfg_db_async_save was called */
+	int efd;   /* eventfd, written when a thread is done; -1 when off */
+	bool busy; /* a thread is running or done but not yet joined */
+	atomic_bool done;
+	pthread_t th;
+	/* The thread's input and output (read after the join). */
+	char *path;
+	struct strbuf text;
+	int error; /* errno value; 0 = saved */
+	/* The commit: recorded on success, undone on failure. */
+	struct cfg *next;
+	time_t when;
+	char user[CFG_NAME_SIZE];
+	char comment[CFG_DESC_SIZE];
+	struct cfg_session *sess; /* NULL when it was closed meanwhile */
+};
+
 struct cfg_db {
 	char *path;
 	struct cfg *running;
@@ -70,6 +96,7 @@ struct cfg_db {
 	cfg_op_fn op;
 	void *op_arg;
 	time_t (*now)(void);
+	struct db_save save;
 };
 
 /* Options of one commit. */
@@ -84,6 +111,19 @@ struct db_commit_opts {
 /* db.c: validates, applies, saves and records `next` (taken on success). */
 int db_commit(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o,
               struct strbuf *err);
+/* db.c: the steps of a commit, shared with db_save.c. */
+int db_check_and_apply(struct cfg_db *db, const struct cfg *next, struct strbuf *err);
+void db_revert(struct cfg_db *db, const struct cfg *prev, const struct cfg *failed);
+void db_install(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o, time_t now);
+/* db_save.c: like db_commit for a plain commit of session s, but the file is written by a
+ * thread: s waits (save_wait) until cfg_db_save_done or db_save_wait finishes it, which also
+ * rebases s on success. Takes next in every case. */
+int db_commit_async(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o,
+                    struct cfg_session *s, struct strbuf *err);
+bool db_save_usable(const struct cfg_db *db);
+/* Finishes a save in flight, waiting for its thread; every change to the db calls it first. */
+void db_save_wait(struct cfg_db *db);
+void db_save_free(struct cfg_db *db);
 /* db.c: confirms the pending trial (saves the file). */
 int db_trial_confirm(struct cfg_db *db, struct strbuf *err);
 time_t db_now(const struct cfg_db *db);
@@ -97,6 +137,12 @@ size_t cfg_validate(const struct cfg *c, struct strbuf *err);
 /* persist.c */
 int cfg_save_file(const char *path, const struct cfg *c, time_t when, const char *user,
                   struct strbuf *err);
+/* The pieces of cfg_save_file. cfg_write_file touches nothing but path and text, so it may run
+ * on another thread; it returns 0 or an errno value. */
+void cfg_render_file(const struct cfg *c, time_t when, const char *user, struct strbuf *text);
+int cfg_write_file(const char *path, const struct strbuf *text);
+void cfg_save_error(struct strbuf *err, const char *path, int e);
+void cfg_text_wipe(struct strbuf *text); /* the text holds the keys */
 void cfg_render_header(struct strbuf *out, time_t when, const char *user);
 
 /* diff.c */

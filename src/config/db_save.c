@@ -1,0 +1,170 @@
+/*
+ * Saving a commit's file off the event loop.
+ *
+ * A plain commit is validated and applied at once, as before, but writing the file (temp
+ * file, fsync, rename, fsync of the directory: a few milliseconds) runs on a thread while the
+ * daemon's loop goes on, so IKE exchanges the commit started are not held up. The commit
+ * becomes running, enters the history and is acknowledged only when the file is on disk; if
+ * it cannot be written, the previous configuration is applied again and the commit fails, as
+ * a synchronous save failure did. Nothing is acknowledged before it is durable.
+ *
+ * One save at a time: every other change to the db (another commit, rollback, trial, load,
+ * free) first waits for the save in flight (db_save_wait), so each starts from a settled
+ * running configuration.
+ */
+#include "config/session_int.h"
+#include "config/model_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+int cfg_db_async_save(struct cfg_db *db)
+{
+	if (db->save.on)
+		return 0;
+	db->save.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (db->save.efd < 0)
+		return -1;
+	db->save.on = true;
+	return 0;
+}
+
+int cfg_db_save_fd(const struct cfg_db *db)
+{
+	return db->save.efd;
+}
+
+const struct cfg *cfg_db_applied(const struct cfg_db *db)
+{
+	return db->save.busy ? db->save.next : db->running;
+}
+
+bool db_save_usable(const struct cfg_db *db)
+{
+	return db->save.on && db->path;
+}
+
+static void *save_thread(void *arg)
+{
+	struct cfg_db *db = arg;
+	db->save.error = cfg_write_file(db->save.path, &db->save.text);
+	atomic_store(&db->save.done, true);
+	uint64_t one = 1;
+	while (write(db->save.efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* The thread has ended (joined): record the commit or undo it. */
+static void finish(struct cfg_db *db)
+{
+	struct db_save *v = &db->save;
+	struct cfg_session *s = v->sess;
+	v->busy = false;
+	v->sess = NULL;
+	cfg_text_wipe(&v->text);
+	free(v->path);
+	v->path = NULL;
+	if (!v->error) {
+		struct db_commit_opts o = {.user = v->user, .client = "CLI", .comment = v->comment};
+		cfg_free(db->running);
+		db_install(db, v->next, &o, v->when);
+	} else {
+		db_revert(db, db->running, v->next);
+		cfg_free(v->next);
+	}
+	v->next = NULL;
+	if (!s)
+		return;
+	s->save_wait = false;
+	s->save_rc = v->error ? -1 : 0;
+	if (v->error)
+		cfg_save_error(&s->save_err, db->path, v->error);
+	else
+		session_rebase(s);
+}
+
+int db_commit_async(struct cfg_db *db, struct cfg *next, const struct db_commit_opts *o,
+                    struct cfg_session *s, struct strbuf *err)
+{
+	struct db_save *v = &db->save;
+	db_save_wait(db);
+	if (db_check_and_apply(db, next, err)) {
+		cfg_free(next);
+		return -1;
+	}
+	v->when = db_now(db);
+	cfg_strset(v->user, sizeof(v->user), o->user ? o->user : "unknown");
+	cfg_strset(v->comment, sizeof(v->comment), o->comment ? o->comment : "");
+	cfg_render_file(next, v->when, v->user, &v->text);
+	v->path = strdup(db->path);
+	v->next = next;
+	v->sess = s;
+	v->busy = true;
+	s->save_wait = true;
+	atomic_store(&v->done, false);
+	if (!v->path)
+		v->error = ENOMEM;
+	else if (pthread_create(&v->th, NULL, save_thread, db) == 0)
+		return 0;
+	else /* no thread: save here, as the synchronous path does */
+		v->error = cfg_write_file(v->path, &v->text);
+	finish(db);
+	/* Said once, by the caller's err, not again by cfg_session_save_result. */
+	s->save_rc = 0;
+	if (s->save_err.len) {
+		sb_puts(err, sb_str(&s->save_err));
+		sb_reset(&s->save_err);
+		return -1;
+	}
+	return 0;
+}
+
+void db_save_wait(struct cfg_db *db)
+{
+	if (!db->save.busy)
+		return;
+	pthread_join(db->save.th, NULL);
+	finish(db);
+}
+
+void cfg_db_save_done(struct cfg_db *db)
+{
+	uint64_t n;
+	if (db->save.efd >= 0)
+		while (read(db->save.efd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+			;
+	if (db->save.busy && atomic_load(&db->save.done))
+		db_save_wait(db);
+}
+
+void db_save_free(struct cfg_db *db)
+{
+	if (db->save.busy) {
+		pthread_join(db->save.th, NULL);
+		db->apply = NULL; /* going away: a failed save has nothing to re-apply to */
+		finish(db);
+	}
+	if (db->save.efd >= 0)
+		close(db->save.efd);
+	db->save.efd = -1;
+	db->save.on = false;
+}
+
+bool cfg_session_waiting(const struct cfg_session *s)
+{
+	return s->save_wait;
+}
+
+int cfg_session_save_result(struct cfg_session *s, struct strbuf *err)
+{
+	int rc = s->save_rc;
+	if (s->save_err.len)
+		sb_puts(err, sb_str(&s->save_err));
+	sb_reset(&s->save_err);
+	s->save_rc = 0;
+	return rc;
+}
