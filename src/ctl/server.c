@@ -27,6 +27,10 @@ struct client {
 	size_t rlen;
 	struct strbuf wbuf;
 	size_t woff;
+	/* A reply held while the backend waits (ctl_backend.waiting). */
+	bool held;
+	int h_status;
+	struct strbuf h_out, h_err;
 	struct client *next;
 };
 
@@ -54,6 +58,8 @@ static void client_close(struct client *c)
 	if (c->sess)
 		s->be.close(s->be.arg, c->sess);
 	sb_free(&c->wbuf);
+	sb_free(&c->h_out);
+	sb_free(&c->h_err);
 	free(c);
 }
 
@@ -112,10 +118,26 @@ static int client_session(struct client *c, bool interactive, const char *claime
 	return c->sess ? 0 : -1;
 }
 
+/* Queues the reply (taking out and err). Returns -1 when the client must be dropped. */
+static int respond(struct client *c, int status, struct strbuf *out, struct strbuf *err)
+{
+	struct ctl_server *s = c->srv;
+	struct strbuf prompt = STRBUF_INIT;
+	if (c->sess)
+		s->be.prompt(s->be.arg, c->sess, &prompt);
+	ctl_encode_response(&c->wbuf, status, out, err, sb_str(&prompt));
+	sb_free(out);
+	sb_free(err);
+	sb_free(&prompt);
+	if (c->wbuf.oom || c->wbuf.len > 2 * (size_t)CTL_MAX_RESPONSE)
+		return -1;
+	return status == 2 ? -1 : 0;
+}
+
 static int handle(struct client *c, enum ctl_verb v, const char *payload, size_t plen)
 {
 	struct ctl_server *s = c->srv;
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, prompt = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	char *line = strndup(payload, plen);
 	int status = 0;
 	if (!line)
@@ -155,22 +177,22 @@ static int handle(struct client *c, enum ctl_verb v, const char *payload, size_t
 		}
 	}
 	free(line);
-	if (c->sess)
-		s->be.prompt(s->be.arg, c->sess, &prompt);
-	ctl_encode_response(&c->wbuf, status, &out, &err, sb_str(&prompt));
-	sb_free(&out);
-	sb_free(&err);
-	sb_free(&prompt);
-	if (c->wbuf.oom || c->wbuf.len > 2 * (size_t)CTL_MAX_RESPONSE)
-		return -1;
-	return status == 2 ? -1 : 0;
+	if (v == CTL_EXEC && status != 2 && s->be.waiting && s->be.waiting(s->be.arg, c->sess)) {
+		c->held = true;
+		c->h_status = status;
+		c->h_out = out;
+		c->h_err = err;
+		loop_mod_fd(s->loop, c->fd, 0); /* read nothing more until the reply is out */
+		return 0;
+	}
+	return respond(c, status, &out, &err);
 }
 
 /* Handles every whole request buffered, one at a time: while a reply is still queued we stop
  * (back-pressure). Returns -1 when the client must be dropped. */
 static int client_process(struct client *c)
 {
-	while (c->wbuf.len == 0) {
+	while (c->wbuf.len == 0 && !c->held) {
 		enum ctl_verb v;
 		const char *p;
 		size_t plen, used;
@@ -192,11 +214,13 @@ static int client_process(struct client *c)
 		}
 		memmove(c->rbuf, c->rbuf + used, c->rlen - used);
 		c->rlen -= used;
+		if (c->held)
+			break;
 		if (client_flush(c) < 0)
 			return -1;
 	}
 	/* A full buffer with no whole request in it can only be an oversized request. */
-	return c->rlen == sizeof(c->rbuf) ? -1 : 0;
+	return !c->held && c->rlen == sizeof(c->rbuf) ? -1 : 0;
 }
 
 static void client_io(int fd, uint32_t events, void *arg)
@@ -314,6 +338,21 @@ void ctl_server_free(struct ctl_server *s)
 	close(s->fd);
 	unlink(s->path);
 	free(s);
+}
+
+void ctl_server_wake(struct ctl_server *s)
+{
+	struct client *next;
+	for (struct client *c = s->clients; c; c = next) {
+		next = c->next;
+		if (!c->held || s->be.waiting(s->be.arg, c->sess))
+			continue;
+		c->held = false;
+		int status = s->be.finish(s->be.arg, c->sess, c->h_status, &c->h_err);
+		if (respond(c, status, &c->h_out, &c->h_err) < 0 || client_flush(c) < 0 ||
+		    client_process(c) < 0)
+			client_close(c);
+	}
 }
 
 unsigned ctl_server_clients(const struct ctl_server *s)

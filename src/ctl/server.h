@@ -26,6 +26,11 @@ struct ctl_backend {
 	void (*help)(void *arg, void *sess, const char *partial, struct strbuf *out);
 	void (*complete)(void *arg, void *sess, const char *partial, struct strbuf *out);
 	void (*prompt)(void *arg, void *sess, struct strbuf *out);
+	/* Optional. True while the session's last EXEC waits for work off the loop (a commit's
+	 * file being written): its reply is held, and the client's next requests wait, until
+	 * ctl_server_wake finds it no longer waiting and asks `finish` for the final status. */
+	bool (*waiting)(void *arg, void *sess);
+	int (*finish)(void *arg, void *sess, int status, struct strbuf *err);
 };
 
 struct ctl_server;
@@ -37,5 +42,7 @@ struct ctl_server *ctl_server_new(struct loop *l, const char *path, const struct
 /* Closes every connection (sessions closed through the backend) and unlinks the socket. */
 void ctl_server_free(struct ctl_server *s);
 unsigned ctl_server_clients(const struct ctl_server *s);
+/* Sends the held replies of sessions that stopped waiting (see ctl_backend.waiting). */
+void ctl_server_wake(struct ctl_server *s);
 
 #endif
