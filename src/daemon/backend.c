@@ -56,6 +56,16 @@ static int be_exec(void *arg, void *sess, const char *line, struct strbuf *out, 
 	return rc;
 }
 
+static bool be_waiting(void *arg, void *sess)
+{
+	return cfg_session_waiting(sess);
+}
+
+static int be_finish(void *arg, void *sess, int status, struct strbuf *err)
+{
+	return cfg_session_save_result(sess, err) ? 1 : status;
+}
+
 static void be_help(void *arg, void *sess, const char *partial, struct strbuf *out)
 {
 	cfg_help(sess, partial, out);
@@ -84,7 +94,17 @@ const struct ctl_backend daemon_ctl_backend = {
     .help = be_help,
     .complete = be_complete,
     .prompt = be_prompt,
+    .waiting = be_waiting,
+    .finish = be_finish,
 };
+
+/* A commit's file was written (or failed): finish it and send the replies that waited. */
+void daemon_saved(int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	cfg_db_save_done(d->db);
+	ctl_server_wake(d->ctl);
+}
 
 int daemon_op(void *arg, enum cfg_op op, const struct cfg_op_args *a, struct strbuf *out,
               struct strbuf *err)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "crypto/crypto.h"
@@ -115,6 +116,11 @@ struct daemon *daemon_new(const struct daemon_opts *o)
 	be.arg = d;
 	d->ctl = ctl_server_new(d->loop, o->socket, &be, (gid_t)-1);
 	if (!d->ctl)
+		goto fail;
+	/* Commits write their file off the loop (IKE goes on meanwhile); synchronous if no eventfd.
+	 */
+	if (cfg_db_async_save(d->db) == 0 &&
+	    loop_add_fd(d->loop, cfg_db_save_fd(d->db), EPOLLIN, daemon_saved, d) < 0)
 		goto fail;
 	d->keepalive_timer = loop_timer_add(d->loop, KEEPALIVE_MS, keepalive_tick, d);
 	if (monitor_open(d) < 0)

@@ -94,6 +94,8 @@ void monitor_close(struct daemon *d);
 
 /* backend.c: control sessions → configuration sessions and operational commands */
 extern const struct ctl_backend daemon_ctl_backend;
+/* backend.c: the event loop callback of cfg_db_save_fd */
+void daemon_saved(int fd, uint32_t events, void *arg);
 int daemon_op(void *arg, enum cfg_op op, const struct cfg_op_args *a, struct strbuf *out,
               struct strbuf *err);
 

@@ -34,7 +34,7 @@ static void reapply(void *arg)
 	struct daemon *d = arg;
 	struct strbuf err = STRBUF_INIT;
 	d->reapply_timer = 0;
-	const struct cfg *run = cfg_db_running(d->db);
+	const struct cfg *run = cfg_db_applied(d->db); /* a commit may still be saving */
 	log_info("outer interfaces changed: re-resolving tunnel sources");
 	/* Lenient, as at start: a source that cannot be resolved leaves its tunnel down. */
 	d->loading = true;
