@@ -70,7 +70,7 @@ static int confirm_own_trial(struct cfg_session *s, struct strbuf *out, struct s
 	return db_trial_confirm(db, err) ? -1 : 1;
 }
 
-int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *comment,
+int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *comment, bool wait,
                    struct strbuf *out, struct strbuf *err)
 {
 	struct cfg_db *db = s->db;
@@ -102,8 +102,14 @@ int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *com
 	                           .comment = comment,
 	                           .confirm_secs = confirm_secs,
 	                           .session = s->id};
-	if (!confirm_secs && !db->trial.active && db_save_usable(db))
-		return db_commit_async(db, next, &o, s, err);
+	if (!confirm_secs && !db->trial.active && db_save_usable(db)) {
+		if (db_commit_async(db, next, &o, s, err))
+			return -1;
+		if (!wait)
+			return 0;
+		db_save_wait(db);
+		return cfg_session_save_result(s, err);
+	}
 	if (db_commit(db, next, &o, err)) {
 		cfg_free(next);
 		return -1;
@@ -125,7 +131,7 @@ int cmd_commit(struct cmd_ctx *c)
 		else if (n->kind == GK_LINE)
 			comment = c->val[i].text;
 	}
-	return session_commit(c->s, secs, comment, c->out, c->err) ? -1 : 0;
+	return session_commit(c->s, secs, comment, false, c->out, c->err) ? -1 : 0;
 }
 
 int cmd_rollback(struct cmd_ctx *c)

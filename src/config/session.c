@@ -336,7 +336,8 @@ static int answer(struct cfg_session *s, const char *line, struct strbuf *out, s
 			a[n++] = (char)tolower((unsigned char)*p);
 	s->ask = ASK_NONE;
 	if (!strcmp(a, "yes") || !strcmp(a, "y")) {
-		if (session_commit(s, 0, NULL, out, err))
+		if (session_commit(s, 0, NULL, true, out,
+		                   err)) /* leaves config mode only if saved */
 			return -1;
 		session_leave_config(s);
 		return 0;

@@ -158,8 +158,9 @@ void session_enter_config(struct cfg_session *s);
 void session_leave_config(struct cfg_session *s);
 void session_rebase(struct cfg_session *s);
 void session_pop(struct cfg_session *s);
-/* Commits the session's candidate (cmds_session.c). confirm_secs 0 = plain commit. */
-int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *comment,
+/* Commits the session's candidate (cmds_session.c). confirm_secs 0 = plain commit. wait:
+ * finish here even when the file is written on a thread (the session does not wait). */
+int session_commit(struct cfg_session *s, unsigned confirm_secs, const char *comment, bool wait,
                    struct strbuf *out, struct strbuf *err);
 /* Parses a line against the session's modes; fills path/walk/level. */
 int session_parse(struct cfg_session *s, const struct ptoks *t, size_t first, bool negate,

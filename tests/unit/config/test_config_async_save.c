@@ -201,6 +201,33 @@ static void test_trial_is_synchronous(void **state)
 	cfg_db_free(db);
 }
 
+/* `end` with changes in an interactive session, answered `yes`: the commit finishes before
+ * the session leaves configuration mode, and a failed save keeps it there with its changes. */
+static void test_end_yes_finishes_here(void **state)
+{
+	char bad[400];
+	snprintf(bad, sizeof(bad), "%s/no/such/dir/mgmtsec.conf", dir);
+	for (int fails = 0; fails < 2; fails++) {
+		struct cfg_db *db = new_db(fails ? bad : path);
+		struct cfg_session *s = configured(db, "alice");
+		cfg_session_set_interactive(s, true);
+		ex(s, "hostname h1");
+		ex(s, "end");
+		struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+		assert_int_equal(t_exec(s, "yes", &out, &err), fails ? -1 : 0);
+		assert_false(cfg_session_waiting(s));
+		assert_int_equal(cfg_session_in_config(s), fails);
+		assert_int_equal(cfg_session_has_changes(s), fails);
+		assert_string_equal(cfg_db_running(db)->hostname, fails ? "" : "h1");
+		if (fails)
+			assert_non_null(strstr(sb_str(&err), "% Could not save the configuration"));
+		sb_free(&out);
+		sb_free(&err);
+		cfg_session_free(s);
+		cfg_db_free(db);
+	}
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -208,7 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_commit_waits_for_file), T(test_failed_save_undone),
 	    T(test_second_commit_waits),   T(test_closed_session_commit_completes),
-	    T(test_trial_is_synchronous),
+	    T(test_trial_is_synchronous),  T(test_end_yes_finishes_here),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
