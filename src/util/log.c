@@ -32,6 +32,8 @@ enum log_level log_get_level(void)
 
 /* One write per line: cheaper than stdio's three, and lines from several threads never mix. */
 static void write_line(enum log_level lvl, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void write_line(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const tag[] = {"error", "info", "debug"};
 	struct timespec ts;
