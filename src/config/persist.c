@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void cfg_text_wipe(struct strbuf *b)
+void cfg_text_wipe(struct strbuf *text)
 {
-	if (b->s)
-		memwipe(b->s, b->cap);
-	sb_free(b);
+	if (text->s)
+		memwipe(text->s, text->cap);
+	sb_free(text);
 }
 
 static int write_all(int fd, const char *p, size_t n)
