@@ -21,6 +21,14 @@ struct timer {
 	void *arg;
 };
 
+/* Where each pending timer sits in the heap, so a cancel needs no scan: with thousands of SAs
+ * every answered request cancels its retransmission timer. Open addressing with linear
+ * probing; id 0 marks a free slot (ids are never 0). */
+struct tslot {
+	uint64_t id;
+	size_t pos;
+};
+
 struct loop {
 	int ep;
 	bool stop;
@@ -28,6 +36,7 @@ struct loop {
 	struct fdw *dead; /* removed during a dispatch round; freed after it */
 	struct timer *heap;
 	size_t n, cap;
+	struct tslot *map; /* 2 * cap slots (a power of two) */
 	uint64_t next_id;
 };
 
@@ -65,6 +74,7 @@ void loop_free(struct loop *l)
 	}
 	free_dead(l);
 	free(l->heap);
+	free(l->map);
 	close(l->ep);
 	free(l);
 }
@@ -132,11 +142,56 @@ static void free_dead(struct loop *l)
 	}
 }
 
+static size_t map_home(const struct loop *l, uint64_t id)
+{
+	return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 29) & (2 * l->cap - 1);
+}
+
+/* The slot holding id, or the free slot where it would go. */
+static size_t map_slot(const struct loop *l, uint64_t id)
+{
+	size_t mask = 2 * l->cap - 1, i = map_home(l, id);
+	while (l->map[i].id && l->map[i].id != id)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void map_set(struct loop *l, uint64_t id, size_t pos)
+{
+	struct tslot *t = &l->map[map_slot(l, id)];
+	t->id = id;
+	t->pos = pos;
+}
+
+/* Deletes by shifting later entries of the probe run back, so lookups need no tombstones. */
+static void map_del(struct loop *l, uint64_t id)
+{
+	size_t mask = 2 * l->cap - 1, i = map_slot(l, id), j = i;
+	if (!l->map[i].id)
+		return;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!l->map[j].id)
+			break;
+		size_t k = map_home(l, l->map[j].id);
+		/* The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
+		 */
+		bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+		if (!stays) {
+			l->map[i] = l->map[j];
+			i = j;
+		}
+	}
+	l->map[i].id = 0;
+}
+
 static void heap_swap(struct loop *l, size_t a, size_t b)
 {
 	struct timer t = l->heap[a];
 	l->heap[a] = l->heap[b];
 	l->heap[b] = t;
+	map_set(l, l->heap[a].id, a);
+	map_set(l, l->heap[b].id, b);
 }
 
 static bool heap_less(struct loop *l, size_t a, size_t b)
@@ -173,39 +228,53 @@ static void heap_down(struct loop *l, size_t i)
 
 static void heap_remove(struct loop *l, size_t i)
 {
+	map_del(l, l->heap[i].id);
 	l->n--;
 	if (i == l->n)
 		return;
 	l->heap[i] = l->heap[l->n];
+	map_set(l, l->heap[i].id, i);
 	heap_down(l, i);
 	heap_up(l, i);
 }
 
+/* Doubles the heap and rebuilds the position map at twice its size. */
+static int timers_grow(struct loop *l)
+{
+	size_t cap = l->cap ? l->cap * 2 : 64;
+	struct timer *h = realloc(l->heap, cap * sizeof(*h));
+	if (!h)
+		return -1;
+	l->heap = h;
+	struct tslot *m = calloc(2 * cap, sizeof(*m));
+	if (!m)
+		return -1;
+	free(l->map);
+	l->map = m;
+	l->cap = cap;
+	for (size_t i = 0; i < l->n; i++)
+		map_set(l, l->heap[i].id, i);
+	return 0;
+}
+
 uint64_t loop_timer_add(struct loop *l, uint64_t delay_ms, loop_timer_cb cb, void *arg)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct timer *h = realloc(l->heap, cap * sizeof(*h));
-		if (!h)
-			return 0;
-		l->heap = h;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && timers_grow(l) < 0)
+		return 0;
 	uint64_t id = l->next_id++;
 	l->heap[l->n] = (struct timer){loop_now_ms() + delay_ms, id, cb, arg};
+	map_set(l, id, l->n);
 	heap_up(l, l->n++);
 	return id;
 }
 
 void loop_timer_cancel(struct loop *l, uint64_t id)
 {
-	/* Linear: cancellations are rare next to packets, and the heap is small per daemon. */
-	for (size_t i = 0; id && i < l->n; i++) {
-		if (l->heap[i].id == id) {
-			heap_remove(l, i);
-			return;
-		}
-	}
+	if (!id || !l->cap)
+		return;
+	size_t i = map_slot(l, id);
+	if (l->map[i].id)
+		heap_remove(l, l->map[i].pos);
 }
 
 static int next_timeout(struct loop *l)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sys/epoll.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util/loop.h"
@@ -41,6 +43,77 @@ static void test_timers(void **state)
 	assert_int_equal(r.n, 2);
 	assert_true(loop_now_ms() - t0 >= 20);
 	loop_free(r.l);
+}
+
+/* Many timers, a random half cancelled (some twice, some after firing would be due): exactly
+ * the others fire, in deadline order, and cancelling inside a callback works. */
+#define NT 8000
+struct many {
+	struct loop *l;
+	uint64_t id[NT], when[NT];
+	bool cancelled[NT], fired[NT];
+	int n_fired, last;
+	uint64_t last_when;
+	bool order_ok;
+};
+static struct many g_m;
+
+static void many_fire(void *arg)
+{
+	struct many *m = &g_m;
+	int i = (int)(intptr_t)arg;
+	assert_false(m->cancelled[i]);
+	assert_false(m->fired[i]);
+	m->fired[i] = true;
+	m->n_fired++;
+	/* Deadlines are taken at add time; the loop's own may be 1 ms later. */
+	if (m->when[i] + 1 < m->last_when)
+		m->order_ok = false;
+	if (m->when[i] > m->last_when)
+		m->last_when = m->when[i];
+	int j = (i * 7 + 3) % NT; /* a callback cancels another timer */
+	if (!m->fired[j] && !m->cancelled[j]) {
+		loop_timer_cancel(m->l, m->id[j]);
+		m->cancelled[j] = true;
+	}
+}
+
+static void many_stop(void *arg)
+{
+	loop_stop(arg);
+}
+
+static void test_many_timers(void **state)
+{
+	struct many *m = &g_m;
+	memset(m, 0, sizeof(*m));
+	m->order_ok = true;
+	m->l = loop_new();
+	srand(7);
+	for (int i = 0; i < NT; i++) {
+		uint64_t d = (uint64_t)(rand() % 40);
+		m->when[i] = loop_now_ms() + d;
+		m->id[i] = loop_timer_add(m->l, d, many_fire, (void *)(intptr_t)i);
+		assert_true(m->id[i] != 0);
+	}
+	for (int k = 0; k < NT; k++) {
+		int i = rand() % NT;
+		loop_timer_cancel(m->l, m->id[i]);
+		loop_timer_cancel(m->l, m->id[i]);
+		m->cancelled[i] = true;
+	}
+	loop_timer_cancel(m->l, 987654321); /* never existed */
+	loop_timer_add(m->l, 100, many_stop, m->l);
+	assert_int_equal(loop_run(m->l), 0);
+	int expect = 0;
+	for (int i = 0; i < NT; i++) {
+		assert_int_equal(m->fired[i], !m->cancelled[i]);
+		expect += !m->cancelled[i];
+	}
+	assert_int_equal(m->n_fired, expect);
+	assert_true(expect > NT / 4);
+	assert_true(m->order_ok);
+	loop_free(m->l);
 }
 
 struct fdrec {
@@ -86,6 +159,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timers),
+	    cmocka_unit_test(test_many_timers),
 	    cmocka_unit_test(test_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
