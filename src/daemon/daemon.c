@@ -117,8 +117,7 @@ struct daemon *daemon_new(const struct daemon_opts *o)
 	d->ctl = ctl_server_new(d->loop, o->socket, &be, (gid_t)-1);
 	if (!d->ctl)
 		goto fail;
-	/* Commits write their file off the loop (IKE goes on meanwhile); synchronous if no eventfd.
-	 */
+	/* Commits write their file off the loop; synchronously if there is no eventfd. */
 	if (cfg_db_async_save(d->db) == 0 &&
 	    loop_add_fd(d->loop, cfg_db_save_fd(d->db), EPOLLIN, daemon_saved, d) < 0)
 		goto fail;

@@ -174,8 +174,7 @@ static void map_del(struct loop *l, uint64_t id)
 		if (!l->map[j].id)
 			break;
 		size_t k = map_home(l, l->map[j].id);
-		/* The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
-		 */
+		/* The entry at j may fill the hole at i unless its home is cyclically in (i, j]. */
 		bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
 		if (!stays) {
 			l->map[i] = l->map[j];
