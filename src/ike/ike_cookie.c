@@ -81,6 +81,17 @@ static bool cookie_ok(struct ike *ike, const struct ike_msg *m, const uint8_t *n
 	return ok;
 }
 
+bool ike_cookie_valid(struct ike *ike, const struct ike_msg *m, uint32_t remote, const uint8_t **ni,
+                      size_t *ni_len)
+{
+	const struct ike_payload *np = ike_msg_find(m, PL_NONCE);
+	struct ike_notify_pl n;
+	if (!np || ike_parse_nonce(np, ni, ni_len) < 0 || *ni_len > IKE_MAX_NONCE ||
+	    !ike_find_notify(m, N_COOKIE, &n))
+		return false;
+	return cookie_ok(ike, m, *ni, *ni_len, remote, &n);
+}
+
 static void send_cookie(struct ike *ike, const struct ike_msg *m, const uint8_t *cookie,
                         uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport)
 {

@@ -358,13 +358,39 @@ static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct 
 	ike_send_response(sa, 0, resp, (size_t)rlen);
 }
 
+/* m is the request that made sa, sent again with a valid COOKIE of ours: same nonce (and, per
+ * §2.6, every other payload unchanged; a changed KE would only fail IKE_AUTH). */
+static bool cookie_retry_of(struct ike *ike, const struct ike_sa *sa, const struct ike_msg *m,
+                            uint32_t remote)
+{
+	const uint8_t *ni;
+	size_t ni_len;
+	return ike_cookie_valid(ike, m, remote, &ni, &ni_len) && ni_len == sa->ni.len &&
+	       memcmp(ni, sa->ni.ptr, ni_len) == 0;
+}
+
 static struct ike_sa *init_retransmit(struct ike *ike, const uint8_t *pkt, size_t len,
                                       const struct ike_msg *m, uint32_t remote, uint16_t rport)
 {
 	struct ike_sa *sa = ike_sa_find_half(ike, m->hdr.spi_i, remote, rport);
 	if (!sa)
 		return NULL;
-	if (sa->resp_pkt && sa->msg1.len == len && memcmp(sa->msg1.ptr, pkt, len) == 0) {
+	bool same = sa->msg1.len == len && memcmp(sa->msg1.ptr, pkt, len) == 0;
+	if (sa->resp_pkt && !same && cookie_retry_of(ike, sa, m, remote)) {
+		/* One copy of the initiator's request got a COOKIE (we were above the threshold),
+		 * another copy made this SA (we were below it by then). The initiator has retried
+		 * with the cookie and will sign that message in IKE_AUTH (§2.15): so do we. */
+		struct chunk m1 = CHUNK_EMPTY;
+		if (chunk_dup(&m1, pkt, len)) {
+			chunk_clear(&sa->msg1);
+			sa->msg1 = m1;
+			same = true;
+			log_debug(
+			    "IKE SA %u: initiator retried with our COOKIE: its request replaced",
+			    sa->id);
+		}
+	}
+	if (sa->resp_pkt && same) {
 		ike->stats.rx_retransmits++;
 		log_debug("IKE SA %u: IKE_SA_INIT retransmission answered from cache", sa->id);
 		ike_io_send(ike, sa->resp_pkt, sa->resp_len, sa->local, sa->lport, sa->remote,

@@ -126,6 +126,9 @@ void ike_dos_init(struct ike *ike);
  * it was answered with a COOKIE or dropped (counted). */
 bool ike_dos_admit(struct ike *ike, const struct ike_msg *m, uint32_t local, uint16_t lport,
                    uint32_t remote, uint16_t rport);
+/* m carries a COOKIE we made for its Ni, SPIi and the sender's address; *ni gets its nonce. */
+bool ike_cookie_valid(struct ike *ike, const struct ike_msg *m, uint32_t remote, const uint8_t **ni,
+                      size_t *ni_len);
 /* Tests: rotate the cookie secret now. */
 void ike_cookie_rotate(struct ike *ike);
 /* Engine teardown: lingering pairs forgotten, secrets wiped. */
