@@ -615,6 +615,19 @@ static uint8_t *cookie_pair(struct net *net, uint32_t threshold, size_t *len)
 	return init;
 }
 
+/* B asks every IKE_SA_INIT for a COOKIE (one half-open SA, threshold 1); A's first request is
+ * lost and two retransmitted copies of it are queued for B. */
+static void two_copies_in_cookie_mode(struct net *net)
+{
+	size_t len;
+	uint8_t *init = cookie_pair(net, 1, &len);
+	spoof_init(net, init, len, H_ADDR_A, 7);
+	free(init);
+	h_drop_queue(net);
+	tick(net, 65);
+	assert_int_equal(net->queued, 2);
+}
+
 /* ---- cookies: above the threshold no state, the initiator retries with the cookie ---- */
 static void test_cookies(void **state)
 {
@@ -672,13 +685,7 @@ static void test_cookie_twice(void **state)
 {
 	for (int g = 0; g < 2; g++) {
 		struct net net;
-		size_t len;
-		uint8_t *init = cookie_pair(&net, 1, &len);
-		spoof_init(&net, init, len, H_ADDR_A, 7); /* one half-open: cookies from now on */
-		free(init);
-		h_drop_queue(&net); /* A's first copy is lost; two retransmissions are queued */
-		tick(&net, 65);
-		assert_int_equal(net.queued, 2);
+		two_copies_in_cookie_mode(&net);
 		assert_true(h_step(&net)); /* B: COOKIE */
 		assert_true(h_step(&net)); /* B: COOKIE again, for the copy */
 		assert_int_equal(stats(B(&net)).cookies_sent, 2);
@@ -701,13 +708,7 @@ static void test_cookie_twice(void **state)
 static void test_cookie_split(void **state)
 {
 	struct net net;
-	size_t len;
-	uint8_t *init = cookie_pair(&net, 1, &len);
-	spoof_init(&net, init, len, H_ADDR_A, 7); /* one half-open: cookies from now on */
-	free(init);
-	h_drop_queue(&net); /* A's first copy is lost; two retransmissions are queued */
-	tick(&net, 65);
-	assert_int_equal(net.queued, 2);
+	two_copies_in_cookie_mode(&net);
 	assert_true(h_step(&net)); /* B: COOKIE for the first copy */
 	assert_int_equal(stats(B(&net)).cookies_sent, 1);
 	ike_set_dos_limits(B(&net)->ike, &(struct ike_dos_limits){.cookie_threshold = 16});
