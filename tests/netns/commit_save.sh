@@ -12,8 +12,18 @@ SRC=$MGMTSEC_SOURCE
 CFG=$NETNS_TMP/cfg
 mkdir -m 700 "$CFG"
 mount -t tmpfs -o size=256k,mode=700 mgmtsec-test "$CFG"
-# Unmount before the library's cleanup removes the temp dir (keeping the exit status).
-trap 'rc=$?; umount -l "$CFG" 2>/dev/null; (exit $rc); netns_cleanup' EXIT
+# Unmount before the library's cleanup removes the temp dir; netns_cleanup reads the exit
+# status from $?, and errexit must not end this trap early.
+_status() { return "$1"; }
+on_exit()
+{
+	local rc=$?
+	set +e
+	umount -l "$CFG" 2>/dev/null
+	_status "$rc"
+	netns_cleanup
+}
+trap on_exit EXIT
 
 netns_create r1 r2
 netns_link r1 r2 198.51.100.1/24 198.51.100.2/24 mgmt0 mgmt0
