@@ -113,14 +113,7 @@ int db_commit_async(struct cfg_db *db, struct cfg *next, const struct db_commit_
 	else /* no thread: save here, as the synchronous path does */
 		v->error = cfg_write_file(v->path, &v->text);
 	finish(db);
-	/* Said once, by the caller's err, not again by cfg_session_save_result. */
-	s->save_rc = 0;
-	if (s->save_err.len) {
-		sb_puts(err, sb_str(&s->save_err));
-		sb_reset(&s->save_err);
-		return -1;
-	}
-	return 0;
+	return cfg_session_save_result(s, err); /* said here, once */
 }
 
 void db_save_wait(struct cfg_db *db)
