@@ -52,6 +52,12 @@ static int start_ike(struct daemon *d)
 	d->ike = ike_new(d->loop, &io);
 	if (!d->ike)
 		return -1;
+	long n = d->o.ike_workers >= 0 ? d->o.ike_workers : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n > IKE_WORK_MAX_THREADS)
+		n = IKE_WORK_MAX_THREADS;
+	if (n > 0 && ike_set_workers(d->ike, (unsigned)n, IKE_WORK_MIN_NS) < 0)
+		log_err("IKE: no worker threads (%s): public-key operations run on the event loop",
+		        strerror(errno));
 	if (d->o.test_lifetime) {
 		log_info("test option: every SA lifetime is %u s", d->o.test_lifetime);
 		ike_set_lifetime_override(d->ike, d->o.test_lifetime, d->o.test_lifetime);

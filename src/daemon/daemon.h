@@ -18,6 +18,7 @@ struct daemon_opts {
 	unsigned
 	    test_lifetime; /* 0, or every SA lifetime in seconds (tests: rekeys within seconds) */
 	bool passive;      /* never initiate: answer peers only */
+	int ike_workers;   /* IKE worker threads; -1 = one per online CPU (ike_set_workers) */
 };
 
 struct daemon;

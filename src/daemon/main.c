@@ -17,6 +17,7 @@
 
 #include "ctl/proto.h"
 #include "daemon/daemon.h"
+#include "ike/ike.h"
 #include "util/log.h"
 
 #define DEFAULT_CONFIG "/etc/mgmtsec/mgmtsec.conf"
@@ -37,6 +38,9 @@ static void usage(FILE *f)
 	    "                       whatever the configuration says: tests that want rekeys\n"
 	    "                       within seconds; not for production\n"
 	    "      --passive        answer peers but never initiate (one-sided set-ups, tests)\n"
+	    "      --ike-workers N  threads for IKE's expensive public-key operations (P-384,\n"
+	    "                       P-521 ECDH); 0 runs them on the event loop (default: one\n"
+	    "                       per online CPU, at most 8)\n"
 	    "  -h, --help           this text\n",
 	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
 }
@@ -85,6 +89,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_TEST_LIFETIME = 256,
 		OPT_PASSIVE,
+		OPT_IKE_WORKERS,
 	};
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'f'},
@@ -93,12 +98,14 @@ int main(int argc, char **argv)
 	    {"debug", no_argument, NULL, 'd'},
 	    {"test-lifetime", required_argument, NULL, OPT_TEST_LIFETIME},
 	    {"passive", no_argument, NULL, OPT_PASSIVE},
+	    {"ike-workers", required_argument, NULL, OPT_IKE_WORKERS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct daemon_opts o = {
 	    .config = DEFAULT_CONFIG,
 	    .socket = CTL_DEFAULT_SOCKET,
+	    .ike_workers = -1,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "f:s:Fdh", opts, NULL)) != -1) {
@@ -128,6 +135,17 @@ int main(int argc, char **argv)
 		case OPT_PASSIVE:
 			o.passive = true;
 			break;
+		case OPT_IKE_WORKERS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 0 || v > IKE_WORK_MAX_THREADS) {
+				fprintf(stderr, "mgmtsecd: --ike-workers takes 0-%d\n",
+				        IKE_WORK_MAX_THREADS);
+				return 2;
+			}
+			o.ike_workers = (int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -168,6 +168,9 @@ struct ike_stats {
 	uint64_t tx_fragments;      /* RFC 7383 SKF datagrams sent (retransmissions included) */
 	uint64_t rx_fragments;      /* authentic SKF datagrams received */
 	uint64_t rx_frag_dropped;   /* fragments refused: limits, duplicates, inconsistent totals */
+	/* issue 9 */
+	uint64_t work_offloaded; /* public-key operations run on a worker thread */
+	uint64_t work_inline;    /* the same run on the loop (cheap, or no workers) */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
 
@@ -215,5 +218,17 @@ struct ike_dos_limits {
 	uint32_t cookie_rotate_s;
 };
 void ike_set_dos_limits(struct ike *ike, const struct ike_dos_limits *l);
+
+/* ---- work off the event loop (issue 9) ---- */
+/* Starts `threads` workers (at most IKE_WORK_MAX_THREADS) for the expensive public-key
+ * operations (ECDH of IKE_SA_INIT, AUTH signatures): an operation whose measured CPU cost is
+ * at least min_ns runs on a worker and its exchange continues on the loop when it is done;
+ * cheaper ones (P-256 ECDH with OpenSSL's optimised code) stay inline, where they cost less
+ * than the two thread wake-ups of a hand-off. Results arrive through an eventfd registered with
+ * the engine's loop. Once only; 0 when started, -1 (errno) when no thread could be started, in
+ * which case everything stays inline. */
+#define IKE_WORK_MAX_THREADS 8
+#define IKE_WORK_MIN_NS 150000
+int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns);
 
 #endif

@@ -113,6 +113,7 @@ void ike_free(struct ike *ike)
 		t->refs++;
 		ike_tunnel_unref(t); /* refs is 0 again: frees it */
 	}
+	ike_work_free(ike); /* after the SAs: their jobs are cancelled, only freed */
 	ike_keep_free(ike);
 	ike_htab_free(&ike->sa_by_spi);
 	ike_htab_free(&ike->sa_half);

@@ -9,6 +9,9 @@
  *
  * Error answers of the responder keep no state. The initiator restarts at most
  * IKE_INIT_MAX_RETRIES times (COOKIE, INVALID_KE_PAYLOAD) with the same SPIi.
+ *
+ * The ECDH operations (our key pair, the shared secret) are jobs for ike_work: with P-384 or
+ * P-521 they run on a worker thread and the exchange goes on in the job's done() callback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +26,70 @@
 #include "util/loop.h"
 
 #define IKE_INIT_MAX_RETRIES 3
+#define KE_MAX               132 /* P-521: x || y */
 
 static void addr_str(uint32_t a, char *out)
 {
 	const uint8_t *b = (const uint8_t *)&a;
 	snprintf(out, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+}
+
+/* ECDH of IKE_SA_INIT as an ike_work job: our key pair when dh is NULL, then with the
+ * peer's KE (when peer_len > 0) the shared secret. run() touches nothing but the job. */
+struct dh_job {
+	struct ike_job j;
+	const struct dh_alg *alg;
+	struct dh *dh;
+	uint8_t peer[KE_MAX];
+	size_t peer_len;
+	bool bad_ke; /* longer than any group's KE */
+	struct chunk shared;
+	int rc;
+	struct ike_prop_sel sel; /* responder: the proposal its answer carries */
+	bool nat;                /* responder: the answer carries NAT detection */
+};
+
+static void dh_job_run(struct ike_job *j)
+{
+	struct dh_job *d = (struct dh_job *)j;
+	if (!d->dh)
+		d->dh = dh_new(d->alg);
+	d->rc = d->dh && !d->bad_ke ? 0 : -1;
+	if (d->rc == 0 && d->peer_len)
+		d->rc = dh_derive(d->dh, d->peer, d->peer_len, &d->shared);
+}
+
+static void dh_job_free(struct ike_job *j)
+{
+	struct dh_job *d = (struct dh_job *)j;
+	chunk_clear(&d->shared);
+	dh_free(d->dh);
+	free(d);
+}
+
+/* Takes dh (may be NULL: a new key pair); ke NULL for the key pair only. */
+static struct dh_job *dh_job_new(const struct dh_alg *alg, struct dh *dh,
+                                 const struct ike_ke_pl *ke,
+                                 void (*done)(struct ike_sa *, struct ike_job *))
+{
+	struct dh_job *d = alg ? calloc(1, sizeof(*d)) : NULL;
+	if (!d) {
+		dh_free(dh);
+		return NULL;
+	}
+	d->j.kind = ike_job_kind_dh(alg->id);
+	d->j.run = dh_job_run;
+	d->j.done = done;
+	d->j.free = dh_job_free;
+	d->alg = alg;
+	d->dh = dh;
+	if (ke && ke->len > sizeof(d->peer)) {
+		d->bad_ke = true;
+	} else if (ke) {
+		memcpy(d->peer, ke->data, ke->len);
+		d->peer_len = ke->len;
+	}
+	return d;
 }
 
 /* ---------------------------------------------------------------- initiator */
@@ -61,28 +123,16 @@ static int build_init_req(struct ike_sa *sa, const struct ike_sa_pl *ours, uint8
 	return ike_out_end(&o, sa, pkt);
 }
 
-void ike_init_start(struct ike_sa *sa)
+/* Sends the IKE_SA_INIT request once our key pair exists. */
+static void init_send(struct ike_sa *sa)
 {
 	struct ike_sa_pl *ours = malloc(sizeof(*ours));
 	uint8_t *pkt = NULL;
 	int len = -1;
 
-	if (!ours || !ike_prop_build_ike(&sa->tun->cfg, ours)) {
-		free(ours);
-		ike_sa_destroy(sa, "No usable IKE proposal configured", true);
-		return;
-	}
-	if (!sa->ke_group)
-		sa->ke_group = ike_prop_first_dh(ours);
-	/* After a COOKIE the retry carries the same KE (RFC 7296 §2.6: "all other payloads
-	 * unchanged"): a fresh key would not match the responder's state if it answers a copy
-	 * of the earlier request. Only INVALID_KE_PAYLOAD (another group) makes a new one. */
-	if (!sa->dhctx || dh_alg_of(sa->dhctx)->id != sa->ke_group) {
-		dh_free(sa->dhctx);
-		sa->dhctx = crypto_dh(sa->ke_group) ? dh_new(crypto_dh(sa->ke_group)) : NULL;
-	}
-	if (sa->dhctx && (sa->ni.len || (chunk_alloc(&sa->ni, IKE_NONCE_LEN) &&
-	                                 crypto_random(sa->ni.ptr, sa->ni.len) == 0)))
+	if (ours && ike_prop_build_ike(&sa->tun->cfg, ours) && sa->dhctx &&
+	    (sa->ni.len ||
+	     (chunk_alloc(&sa->ni, IKE_NONCE_LEN) && crypto_random(sa->ni.ptr, sa->ni.len) == 0)))
 		len = build_init_req(sa, ours, &pkt);
 	free(ours);
 	if (len < 0) {
@@ -96,6 +146,42 @@ void ike_init_start(struct ike_sa *sa)
 	log_info("%s: initiating IKE SA %u (DH group %u)", sa->tun->cfg.ifname, sa->id,
 	         sa->ke_group);
 	ike_send_request(sa, (struct ike_task_req){TASK_INIT, 0}, pkt, (size_t)len);
+}
+
+static void init_keygen_done(struct ike_sa *sa, struct ike_job *j)
+{
+	struct dh_job *d = (struct dh_job *)j;
+	sa->dhctx = d->dh;
+	d->dh = NULL;
+	init_send(sa);
+}
+
+void ike_init_start(struct ike_sa *sa)
+{
+	struct ike_sa_pl *ours = malloc(sizeof(*ours));
+
+	if (!ours || !ike_prop_build_ike(&sa->tun->cfg, ours)) {
+		free(ours);
+		ike_sa_destroy(sa, "No usable IKE proposal configured", true);
+		return;
+	}
+	if (!sa->ke_group)
+		sa->ke_group = ike_prop_first_dh(ours);
+	free(ours);
+	/* After a COOKIE the retry carries the same KE (RFC 7296 §2.6: "all other payloads
+	 * unchanged"): a fresh key would not match the responder's state if it answers a copy
+	 * of the earlier request. Only INVALID_KE_PAYLOAD (another group) makes a new one. */
+	if (sa->dhctx && dh_alg_of(sa->dhctx)->id == sa->ke_group) {
+		init_send(sa);
+		return;
+	}
+	dh_free(sa->dhctx);
+	sa->dhctx = NULL;
+	struct dh_job *d = dh_job_new(crypto_dh(sa->ke_group), NULL, NULL, init_keygen_done);
+	if (!d)
+		init_send(sa); /* no key pair: fails and says so */
+	else
+		ike_work_submit(sa, &d->j);
 }
 
 /* COOKIE or INVALID_KE_PAYLOAD: start over; returns true when the SA was restarted. */
@@ -185,19 +271,6 @@ static void apply_algs(struct ike_sa *sa, const struct ike_prop_algs *a)
 	sa->dh = a->dh;
 }
 
-/* DH and SK_* from the peer's KE; the private key is freed right after. */
-static int init_keys(struct ike_sa *sa, const struct ike_ke_pl *ke)
-{
-	struct chunk shared = CHUNK_EMPTY;
-	int rc = dh_derive(sa->dhctx, ke->data, ke->len, &shared);
-	if (rc == 0)
-		rc = ike_keys_install(sa, &shared);
-	chunk_clear(&shared);
-	dh_free(sa->dhctx);
-	sa->dhctx = NULL;
-	return rc;
-}
-
 /* Returns true when the peer sent NAT detection notifies. */
 static bool nat_apply(struct ike_sa *sa, const struct ike_msg *m, uint16_t lport, uint16_t rport)
 {
@@ -212,6 +285,21 @@ static bool nat_apply(struct ike_sa *sa, const struct ike_msg *m, uint16_t lport
 		         r.nat_local ? "local" : "", r.nat_remote ? " remote" : "", IKE_NATT_PORT);
 	}
 	return r.present;
+}
+
+/* SK_* from the shared secret (the private key went with the job), then IKE_AUTH. */
+static void init_i_keys_done(struct ike_sa *sa, struct ike_job *j)
+{
+	struct dh_job *d = (struct dh_job *)j;
+	if (d->rc < 0 || ike_keys_install(sa, &d->shared) < 0) {
+		log_err("%s: key derivation failed (bad KE from peer?)", sa->tun->cfg.ifname);
+		ike_sa_destroy(sa, "Key derivation failed", true);
+		return;
+	}
+	if (sa->natt)
+		sa->lport = sa->rport = IKE_NATT_PORT;
+	ike_sa_set_state(sa, IKE_S_AUTH_SENT);
+	ike_auth_start(sa);
 }
 
 void ike_init_i_response(struct ike_sa *sa, const struct ike_msg *m, const uint8_t *pkt, size_t len)
@@ -249,16 +337,18 @@ void ike_init_i_response(struct ike_sa *sa, const struct ike_msg *m, const uint8
 	memcpy(sa->spi_r, m->hdr.spi_r, 8);
 	chunk_dup(&sa->nr, p->nonce, p->nonce_len);
 	nat_apply(sa, m, sa->lport, sa->rport);
-	if (!sa->nr.ptr || init_keys(sa, &p->ke) < 0 || !chunk_dup(&sa->msg2, pkt, len)) {
-		log_err("%s: key derivation failed (bad KE from peer?)", sa->tun->cfg.ifname);
+	struct dh_job *d = NULL;
+	if (sa->dhctx && sa->nr.ptr && chunk_dup(&sa->msg2, pkt, len))
+		d = dh_job_new(sa->dh, sa->dhctx, &p->ke, init_i_keys_done);
+	sa->dhctx = NULL; /* the job's now (or freed) */
+	if (!d) {
+		log_err("%s: key derivation failed (out of memory)", sa->tun->cfg.ifname);
 		ike_sa_destroy(sa, "Key derivation failed", true);
 		goto out_free;
 	}
-	if (sa->natt)
-		sa->lport = sa->rport = IKE_NATT_PORT;
+	/* The answer is in: no more retransmissions, and copies of it are dropped from here. */
 	ike_request_done(sa);
-	ike_sa_set_state(sa, IKE_S_AUTH_SENT);
-	ike_auth_start(sa);
+	ike_work_submit(sa, &d->j);
 out_free:
 	free(p);
 	free(ours);
@@ -267,16 +357,16 @@ out_free:
 /* ---------------------------------------------------------------- responder */
 
 /* An answer that creates no state: header copied from the request, SPIr zero. */
-static void init_reject(struct ike *ike, const struct ike_msg *m, uint16_t type,
-                        const uint8_t *data, size_t dlen, uint32_t local, uint16_t lport,
-                        uint32_t remote, uint16_t rport)
+static void init_reject(struct ike *ike, const uint8_t spi_i[8], uint16_t type, const uint8_t *data,
+                        size_t dlen, uint32_t local, uint16_t lport, uint32_t remote,
+                        uint16_t rport)
 {
 	struct ike_hdr h = {
 	    .version = IKE_VERSION, .exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
 	struct ike_builder b;
 	uint8_t buf[128];
 
-	memcpy(h.spi_i, m->hdr.spi_i, 8);
+	memcpy(h.spi_i, spi_i, 8);
 	ike_build_begin(&b, buf, sizeof(buf), &h);
 	ike_add_notify(&b, 0, NULL, 0, type, data, dlen);
 	int len = ike_build_end(&b);
@@ -314,15 +404,51 @@ static int build_init_resp(struct ike_sa *sa, const struct ike_prop_sel *sel, bo
 	return len;
 }
 
-/* Creates the responder SA once the request is acceptable; destroys it on failure. */
+static void init_r_fail(struct ike_sa *sa)
+{
+	log_err("%s: cannot answer IKE_SA_INIT (bad KE from peer?)", sa->tun->cfg.ifname);
+	init_reject(sa->ike, sa->spi_i, N_INVALID_SYNTAX, NULL, 0, sa->local, sa->lport, sa->remote,
+	            sa->rport);
+	ike_sa_destroy(sa, "Key exchange failed", true);
+}
+
+/* The job made our key pair and the shared secret: answer with our KE, derive SK_*. */
+static void init_r_answer(struct ike_sa *sa, struct ike_job *j)
+{
+	struct dh_job *d = (struct dh_job *)j;
+	uint8_t *resp = NULL;
+	int rlen = -1;
+
+	sa->dhctx = d->dh; /* for our public value in the answer; freed right after */
+	d->dh = NULL;
+	if (d->rc == 0) {
+		rlen = build_init_resp(sa, &d->sel, d->nat, &resp);
+		if (rlen > 0 && ike_keys_install(sa, &d->shared) < 0)
+			rlen = -1;
+	}
+	dh_free(sa->dhctx);
+	sa->dhctx = NULL;
+	if (rlen < 0 || !chunk_dup(&sa->msg2, resp, (size_t)rlen)) {
+		free(resp);
+		init_r_fail(sa);
+		return;
+	}
+	ike_sa_set_state(sa, IKE_S_INIT_DONE);
+	log_info("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u)",
+	         sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
+	         sa->dh->id);
+	ike_send_response(sa, 0, resp, (size_t)rlen);
+}
+
+/* Creates the responder SA once the request is acceptable; it is half open (copies of the
+ * request are recognised, the limits count it) while its ECDH runs. */
 static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct ike_msg *m,
                           const struct init_pl *p, const struct ike_prop_sel *sel,
                           const struct ike_prop_algs *a, const uint8_t *pkt, size_t len,
                           uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport)
 {
 	struct ike_sa *sa = ike_sa_new(ike, tun, false);
-	uint8_t *resp = NULL;
-	int rlen = -1;
+	struct dh_job *d = NULL;
 
 	if (!sa)
 		return;
@@ -331,31 +457,19 @@ static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct 
 	apply_algs(sa, a);
 	ike_cert_init_peer(sa, m);
 	sa->ke_group = a->dh->id;
-	sa->dhctx = dh_new(a->dh);
-	if (sa->dhctx && chunk_dup(&sa->ni, p->nonce, p->nonce_len) &&
-	    chunk_alloc(&sa->nr, IKE_NONCE_LEN) && crypto_random(sa->nr.ptr, sa->nr.len) == 0 &&
-	    chunk_dup(&sa->msg1, pkt, len)) {
-		/* our public value goes into the answer before init_keys frees the private key */
-		bool nat = nat_apply(sa, m, lport, rport);
-		rlen = build_init_resp(sa, sel, nat, &resp);
-		if (rlen > 0 && init_keys(sa, &p->ke) < 0)
-			rlen = -1;
-	}
-	if (rlen < 0 || !chunk_dup(&sa->msg2, resp, (size_t)rlen)) {
-		free(resp);
-		log_err("%s: cannot answer IKE_SA_INIT (bad KE from peer?)", tun->cfg.ifname);
-		init_reject(ike, m, N_INVALID_SYNTAX, NULL, 0, local, lport, remote, rport);
-		ike_sa_destroy(sa, "Key exchange failed", true);
+	if (chunk_dup(&sa->ni, p->nonce, p->nonce_len) && chunk_alloc(&sa->nr, IKE_NONCE_LEN) &&
+	    crypto_random(sa->nr.ptr, sa->nr.len) == 0 && chunk_dup(&sa->msg1, pkt, len))
+		d = dh_job_new(a->dh, NULL, &p->ke, init_r_answer);
+	if (!d) {
+		init_r_fail(sa);
 		return;
 	}
-	ike_sa_set_state(sa, IKE_S_INIT_DONE);
+	d->sel = *sel;
+	d->nat = nat_apply(sa, m, lport, rport);
 	ike_sa_add_half(sa);
 	sa->half_open_timer =
 	    loop_timer_add(ike->loop, ike->timing.half_open_ms, half_open_expired, sa);
-	log_info("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u)",
-	         tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
-	         sa->dh->id);
-	ike_send_response(sa, 0, resp, (size_t)rlen);
+	ike_work_submit(sa, &d->j);
 }
 
 /* m is the request that made sa, sent again with a valid COOKIE of ours: same nonce (and, per
@@ -376,7 +490,7 @@ static struct ike_sa *init_retransmit(struct ike *ike, const uint8_t *pkt, size_
 	if (!sa)
 		return NULL;
 	bool same = sa->msg1.len == len && memcmp(sa->msg1.ptr, pkt, len) == 0;
-	if (sa->resp_pkt && !same && cookie_retry_of(ike, sa, m, remote)) {
+	if (!same && cookie_retry_of(ike, sa, m, remote)) {
 		/* One copy of the initiator's request got a COOKIE (we were above the threshold),
 		 * another copy made this SA (we were below it by then). The initiator has retried
 		 * with the cookie and will sign that message in IKE_AUTH (§2.15): so do we. */
@@ -420,7 +534,8 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 	if (tun && ike_cert_tunnel_failed(tun) && tun->creds) {
 		log_err("IKE_SA_INIT from %s refused: %s trustpoint unusable: %s", peer,
 		        tun->cfg.ifname, tun->creds->err);
-		init_reject(ike, m, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote, rport);
+		init_reject(ike, m->hdr.spi_i, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote,
+		            rport);
 		goto out;
 	}
 	if (!tun || !ike_tunnel_wanted(tun)) {
@@ -428,7 +543,8 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 		ike->stats.rx_dropped_unknown_peer++;
 		log_err_limited(&lim, "IKE_SA_INIT from %s: no tunnel configured for this peer",
 		                peer);
-		init_reject(ike, m, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote, rport);
+		init_reject(ike, m->hdr.spi_i, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote,
+		            rport);
 		goto out;
 	}
 	if (parse_init(m, p) < 0) {
@@ -436,7 +552,8 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 		ike->stats.rx_dropped_malformed++;
 		log_err_limited(&lim, "IKE_SA_INIT from %s: SA, KE or Nonce missing or malformed",
 		                peer);
-		init_reject(ike, m, N_INVALID_SYNTAX, NULL, 0, local, lport, remote, rport);
+		init_reject(ike, m->hdr.spi_i, N_INVALID_SYNTAX, NULL, 0, local, lport, remote,
+		            rport);
 		goto out;
 	}
 	ike_prop_build_ike(&tun->cfg, ours);
@@ -445,14 +562,16 @@ void ike_init_r(struct ike *ike, const struct ike_msg *m, const uint8_t *pkt, si
 		ike->stats.no_proposal++;
 		log_err("IKE_SA_INIT from %s: none of its %u proposals matches %s's IKE proposals",
 		        peer, p->sa.n_prop, tun->cfg.ifname);
-		init_reject(ike, m, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote, rport);
+		init_reject(ike, m->hdr.spi_i, N_NO_PROPOSAL_CHOSEN, NULL, 0, local, lport, remote,
+		            rport);
 		goto out;
 	}
 	if (p->ke.group != a.dh->id) {
 		uint8_t g[2] = {a.dh->id >> 8, a.dh->id & 0xff};
 		log_info("IKE_SA_INIT from %s: KE is group %u, we want %u (INVALID_KE_PAYLOAD)",
 		         peer, p->ke.group, a.dh->id);
-		init_reject(ike, m, N_INVALID_KE_PAYLOAD, g, 2, local, lport, remote, rport);
+		init_reject(ike, m->hdr.spi_i, N_INVALID_KE_PAYLOAD, g, 2, local, lport, remote,
+		            rport);
 		goto out;
 	}
 	init_r_accept(ike, tun, m, p, &sel, &a, pkt, len, local, lport, remote, rport);

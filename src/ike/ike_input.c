@@ -248,6 +248,14 @@ void ike_input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, 
 			ike_dpd_unknown_spi(ike, &h, local, lport, remote, rport);
 		return;
 	}
+	if (sa->job) {
+		/* its ECDH or signature is being computed (ike_work.c); only the peer's copies of
+		 * the request being answered can come now, and it retransmits */
+		ike->stats.rx_dropped_msgid++;
+		log_debug("IKE SA %u: %s dropped while its key work runs", sa->id,
+		          ike_exchange_name(h.exchange));
+		return;
+	}
 	if (!has_keys(sa) || ike_frag_skip(sa, &h, pkt, len) || !window_ok(sa, &h))
 		return;
 	if ((h.flags & IKE_FLAG_RESPONSE) && h.next_payload == PL_NOTIFY) {

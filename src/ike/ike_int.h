@@ -12,6 +12,7 @@
 #include "ike/ike_htab.h"
 #include "ike/ike_keep.h"
 #include "ike/ike_sa.h"
+#include "ike/ike_work.h"
 #include "ike/msg.h"
 
 struct ike_tunnel {
@@ -44,6 +45,8 @@ struct ike {
 	struct ike_keep keep; /* issue 6 */
 	bool shutting_down;
 	size_t frag_size; /* issue 7: ike_set_fragment_size(); 0 = IKE_FRAG_DEFAULT_SIZE */
+	struct ike_work *work; /* issue 9: worker threads (ike_work.c); NULL = all inline */
+	uint64_t work_cost_ns[IKE_JOB_KINDS]; /* measured CPU cost per job kind (moving average) */
 };
 
 /* ---- tunnels (ike_config.c) ---- */

@@ -31,6 +31,7 @@
 
 struct ike;
 struct ike_tunnel;
+struct ike_job;
 
 enum ike_sa_state {
 	IKE_S_NEW = 0,     /* allocated, nothing sent or received yet */
@@ -149,6 +150,7 @@ struct ike_sa {
 	size_t resp_len;
 
 	uint64_t half_open_timer;
+	struct ike_job *job; /* public-key work in flight for this SA (ike_work.c), or NULL */
 	struct ike_child *children;
 	char local_id[64], remote_id[64];
 	char why[96];            /* last event for show: why it failed or was deleted */

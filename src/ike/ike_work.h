@@ -1,0 +1,54 @@
+/*
+ * Work off the event loop: the elliptic-curve operations of IKE_SA_INIT (and any other job an
+ * exchange hands over) run on a few worker threads, so that one tunnel's P-384 key exchange
+ * does not hold up every other exchange, timer and CLI request of the daemon.
+ *
+ * A job belongs to one SA, at most one at a time. Its run() works on the job's own fields
+ * only (never the SA, never the engine) on whichever thread; its done() runs afterwards on
+ * the loop's thread, and only while the SA still exists (ike_sa_destroy cancels: the result is
+ * then just freed). free() wipes and frees the job in every case.
+ *
+ * Operations cheaper than a thread hand-off (two wake-ups) run inline: each job kind's CPU
+ * cost is measured as jobs run, and only kinds above the engine's threshold are handed over.
+ * Without workers (the default: unit tests, ike_set_workers not called) everything is inline
+ * and done() is called before ike_work_submit returns, so a caller must not touch the SA
+ * after submitting.
+ */
+#ifndef MGMTSEC_IKE_WORK_H
+#define MGMTSEC_IKE_WORK_H
+#include <stdint.h>
+
+struct ike;
+struct ike_sa;
+
+enum ike_job_kind {
+	IKE_JOB_DH_256, /* groups 19, 20, 21: key pair and/or derivation */
+	IKE_JOB_DH_384,
+	IKE_JOB_DH_521,
+	IKE_JOB_SIGN, /* an AUTH signature with our private key */
+	IKE_JOB_KINDS
+};
+
+struct ike_job {
+	struct ike_job *next;
+	struct ike_sa *sa; /* loop thread only; NULL once the SA is gone */
+	enum ike_job_kind kind;
+	uint64_t cpu_ns; /* what run() cost, for the next decision */
+	void (*run)(struct ike_job *j);
+	void (*done)(struct ike_sa *sa, struct ike_job *j);
+	void (*free)(struct ike_job *j);
+};
+
+/* The job kind of a DH group's operations (IKE_JOB_DH_256 for an unknown one). */
+enum ike_job_kind ike_job_kind_dh(uint16_t group);
+
+/* Runs j for sa: inline, or on a worker when the engine has workers and j's kind costs at
+ * least the threshold. sa must have no job in flight (a second one is logged and freed). */
+void ike_work_submit(struct ike_sa *sa, struct ike_job *j);
+/* The SA is going away: its job's result, when it comes, is freed unused. */
+void ike_work_cancel(struct ike_sa *sa);
+/* Joins the workers and frees every job not yet completed (engine teardown). */
+void ike_work_free(struct ike *ike);
+/* Jobs handed to workers and not yet completed on the loop. */
+unsigned ike_work_pending(const struct ike *ike);
+#endif

@@ -1,0 +1,269 @@
+/*
+ * Public-key work off the event loop (ike_work.c): set-ups whose ECDH runs on worker threads,
+ * the threshold that keeps cheap operations inline, and SAs that go away while their job runs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "ike/ike_int.h"
+
+#define A(net) (&(net)->n[0])
+#define B(net) (&(net)->n[1])
+
+static const struct ike_timing fast = {
+    .retx_ms = {20, 40, 80}, .n_retx = 3, .holddown_ms = 50, .half_open_ms = 500};
+
+static void apply(struct h_node *n, const struct ike_cfg_tunnel *t)
+{
+	struct ike_cfg c = {0};
+	h_cfg1(&c, t);
+	assert_int_equal(ike_set_config(n->ike, &c), 0);
+	ike_cfg_free(&c);
+}
+
+static void tunnels(struct ike_cfg_tunnel *ta, struct ike_cfg_tunnel *tb, uint16_t group)
+{
+	h_tunnel(ta, 1, H_ADDR_A, H_ADDR_B, H_ADDR_B, "secret-psk");
+	h_tunnel(tb, 1, H_ADDR_B, H_ADDR_A, H_ADDR_A, "secret-psk");
+	ta->proposals[0].dh[0] = tb->proposals[0].dh[0] = group;
+	tb->passive = true;
+}
+
+static void start(struct net *net, int workers_a, int workers_b, uint64_t min_ns)
+{
+	h_init(net);
+	for (int i = 0; i < 2; i++) {
+		ike_set_timing(net->n[i].ike, &fast);
+		int w = i == 0 ? workers_a : workers_b;
+		if (w)
+			assert_int_equal(ike_set_workers(net->n[i].ike, (unsigned)w, min_ns), 0);
+	}
+}
+
+static bool ready(struct h_node *n)
+{
+	struct ike_sa_info i[2];
+	return h_sas(n, i, 2) == 1 && strcmp(i[0].state, "READY") == 0;
+}
+
+/* Runs the loop (datagrams, timers, job completions) until both are READY or 3 s passed. */
+static void run_until_up(struct net *net)
+{
+	for (int i = 0; i < 150 && !(ready(A(net)) && ready(B(net))); i++)
+		h_run(net, 20);
+	assert_true(ready(A(net)));
+	assert_true(ready(B(net)));
+	assert_int_equal(ike_work_pending(A(net)->ike), 0);
+	assert_int_equal(ike_work_pending(B(net)->ike), 0);
+}
+
+static void assert_same_keys(struct net *net)
+{
+	const struct h_inst *a = h_live_inst(A(net)), *b = h_live_inst(B(net));
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->out.spi, b->in.spi);
+	assert_memory_equal(a->out.encr_key, b->in.encr_key, a->out.encr->key_len);
+	assert_memory_equal(a->in.encr_key, b->out.encr_key, a->in.encr->key_len);
+}
+
+static void stats(struct h_node *n, struct ike_stats *st)
+{
+	ike_get_stats(n->ike, st);
+}
+
+/* Every ECDH of both sides on workers: the initiator's key pair and secret, the responder's
+ * key pair + secret in one job; the exchange goes on from the completions. */
+static void setup_offloaded(uint16_t group)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sa, sb;
+	start(&net, 2, 2, 0);
+	tunnels(&ta, &tb, group);
+	apply(B(&net), &tb);
+	apply(A(&net), &ta);
+	/* the key pair is being made: nothing is sent yet, the job is out */
+	assert_int_equal(net.queued, 0);
+	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
+
+	run_until_up(&net);
+	assert_same_keys(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.work_offloaded, 2);
+	assert_int_equal(sb.work_offloaded, 1);
+	assert_int_equal(sa.work_inline + sb.work_inline, 0);
+	struct ike_sa_info i;
+	h_sas(A(&net), &i, 1);
+	assert_int_equal(i.dh_group, group);
+	h_fini(&net);
+}
+
+static void test_offloaded_19(void **state)
+{
+	setup_offloaded(DH_ECP_256);
+}
+
+static void test_offloaded_20(void **state)
+{
+	setup_offloaded(DH_ECP_384);
+}
+
+static void test_offloaded_21(void **state)
+{
+	setup_offloaded(DH_ECP_521);
+}
+
+/* Below the threshold everything stays on the loop, in order, as without workers. */
+static void test_cheap_stays_inline(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sa, sb;
+	start(&net, 2, 2, UINT64_MAX);
+	tunnels(&ta, &tb, DH_ECP_384);
+	apply(B(&net), &tb);
+	apply(A(&net), &ta);
+	assert_int_equal(net.queued, 1); /* IKE_SA_INIT went out at once */
+	assert_true(h_step(&net));       /* B answers right away */
+	assert_int_equal(net.queued, 1);
+	run_until_up(&net);
+	assert_same_keys(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.work_offloaded + sb.work_offloaded, 0);
+	assert_int_equal(sa.work_inline, 2);
+	assert_int_equal(sb.work_inline, 1);
+	/* and the cost was measured: P-384 is not free */
+	assert_true(A(&net)->ike->work_cost_ns[IKE_JOB_DH_384] > 0);
+	h_fini(&net);
+}
+
+/* The initiator's SA is cleared while its key pair is being made: the result is dropped and
+ * the re-initiated SA comes up. */
+static void test_cancel_initiator(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	start(&net, 1, 0, 0);
+	tunnels(&ta, &tb, DH_ECP_384);
+	apply(B(&net), &tb);
+	apply(A(&net), &ta);
+	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
+	assert_int_equal(ike_clear(A(&net)->ike, 0), 1);
+	/* the SA is gone, its job still runs; the re-initiation is a timer away */
+	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
+	run_until_up(&net);
+	assert_same_keys(&net);
+	struct ike_stats sa;
+	stats(A(&net), &sa);
+	assert_int_equal(sa.work_offloaded, 3); /* the cancelled key pair, then two for the SA up */
+	h_fini(&net);
+}
+
+/* The responder's half-open SA is cleared while its ECDH runs: no answer leaves for it, the
+ * initiator's retransmission makes a new one. */
+static void test_cancel_responder(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sb;
+	start(&net, 0, 1, 0);
+	tunnels(&ta, &tb, DH_ECP_384);
+	apply(B(&net), &tb);
+	apply(A(&net), &ta);
+	size_t sent = B(&net)->sent;
+	assert_true(h_step(&net)); /* B takes the request, hands over its ECDH */
+	assert_int_equal(B(&net)->sent, sent);
+	assert_int_equal(net.queued, 0);
+	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
+	stats(B(&net), &sb);
+	assert_int_equal(sb.half_open, 1); /* counted against the limits while it computes */
+	assert_int_equal(ike_clear(B(&net)->ike, 0), 1);
+	run_until_up(&net);
+	assert_same_keys(&net);
+	stats(B(&net), &sb);
+	assert_int_equal(sb.work_offloaded, 2);
+	h_fini(&net);
+}
+
+/* A copy of the request while the responder computes is dropped, not answered twice. */
+static void test_copy_while_computing(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sb;
+	start(&net, 0, 1, 0);
+	tunnels(&ta, &tb, DH_ECP_384);
+	apply(B(&net), &tb);
+	apply(A(&net), &ta);
+	const struct h_pkt *p = h_peek(&net);
+	assert_non_null(p);
+	uint8_t *copy = malloc(p->len);
+	assert_non_null(copy);
+	memcpy(copy, p->data, p->len);
+	size_t len = p->len;
+	uint32_t src = p->src, dst = p->dst;
+	uint16_t sport = p->sport, dport = p->dport;
+	assert_true(h_step(&net));
+	ike_input(B(&net)->ike, copy, len, dst, dport, src, sport);
+	free(copy);
+	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
+	struct ike_sa_info i[2];
+	assert_int_equal(h_sas(B(&net), i, 2), 1);
+	stats(B(&net), &sb);
+	assert_int_equal(sb.rx_dropped_msgid, 1);
+	run_until_up(&net);
+	stats(B(&net), &sb);
+	assert_int_equal(sb.work_offloaded, 1);
+	h_fini(&net);
+}
+
+/* The engine is freed with jobs queued and running: they are joined and freed (ASan). */
+static void test_free_in_flight(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb, t2;
+	struct ike_cfg c = {0};
+	start(&net, 1, 1, 0);
+	tunnels(&ta, &tb, DH_ECP_521);
+	apply(B(&net), &tb);
+	/* two tunnels, one worker: the second key pair queues behind the first */
+	h_tunnel(&t2, 2, H_ADDR_A, 0xc6336403u, 0xc6336403u, "other-psk");
+	t2.proposals[0].dh[0] = DH_ECP_521;
+	c.tunnels = calloc(2, sizeof(*c.tunnels));
+	assert_non_null(c.tunnels);
+	c.n_tunnels = 2;
+	c.tunnels[0] = ta;
+	c.tunnels[1] = t2;
+	for (size_t k = 0; k < 2; k++) {
+		struct ike_cfg_tunnel *t = &c.tunnels[k];
+		struct chunk l = t->psk_local, r = t->psk_remote;
+		t->psk_local = t->psk_remote = (struct chunk)CHUNK_EMPTY;
+		chunk_dup(&t->psk_local, l.ptr, l.len);
+		chunk_dup(&t->psk_remote, r.ptr, r.len);
+	}
+	assert_int_equal(ike_set_config(A(&net)->ike, &c), 0);
+	ike_cfg_free(&c);
+	assert_int_equal(ike_work_pending(A(&net)->ike), 2);
+	h_fini(&net);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_offloaded_19),         cmocka_unit_test(test_offloaded_20),
+	    cmocka_unit_test(test_offloaded_21),         cmocka_unit_test(test_cheap_stays_inline),
+	    cmocka_unit_test(test_cancel_initiator),     cmocka_unit_test(test_cancel_responder),
+	    cmocka_unit_test(test_copy_while_computing), cmocka_unit_test(test_free_in_flight),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
