@@ -183,6 +183,9 @@ struct privkey;
 struct cert;
 struct privkey *privkey_load_pem(const char *path);
 void privkey_free(struct privkey *k);
+/* Another reference to the same key (freed with privkey_free): a signing job on another thread
+ * keeps the key alive whatever happens to the configuration meanwhile. NULL on failure. */
+struct privkey *privkey_ref(const struct privkey *k);
 struct cert *cert_load_pem(const char *path);
 struct cert *cert_from_der(const uint8_t *der, size_t len);
 void cert_free(struct cert *c);

@@ -29,6 +29,19 @@ struct privkey *privkey_load_pem(const char *path)
 	return k;
 }
 
+struct privkey *privkey_ref(const struct privkey *k)
+{
+	struct privkey *r = k ? calloc(1, sizeof(*r)) : NULL;
+	if (!r)
+		return NULL;
+	if (!EVP_PKEY_up_ref(k->pkey)) {
+		free(r);
+		return NULL;
+	}
+	r->pkey = k->pkey;
+	return r;
+}
+
 void privkey_free(struct privkey *k)
 {
 	if (!k)

@@ -36,17 +36,52 @@ static void id_text(const struct ike_id_pl *id, char *out, size_t len)
 		snprintf(out, len, "<ID type %u>", id->type);
 }
 
-/* Our AUTH: signs (or MACs, with the PSK) the message we sent first, the peer's nonce and our
- * ID. Fills *method and auth (a new chunk). */
-static int our_auth(struct ike_sa *sa, const uint8_t *idb, size_t idl, uint8_t *method,
-                    struct chunk *auth)
+/* With RSA, our signature is an ike_work job (on a worker when RSA signing is costly); the
+ * responder's job also carries what its answer needs once signed. */
+struct auth_job {
+	struct ike_sig_job sig; /* first: the job itself */
+	uint32_t msg_id;
+	struct ike_child *c; /* the SA's, not the job's */
+	uint16_t child_err;
+	struct ike_prop_sel sel;
+};
+
+static void auth_job_free(struct ike_job *j)
+{
+	ike_sig_job_clear((struct ike_sig_job *)j);
+	free(j);
+}
+
+static struct auth_job *auth_job_new(struct ike_sa *sa,
+                                     void (*done)(struct ike_sa *, struct ike_job *))
+{
+	uint8_t idb[ID_BODY_MAX];
+	size_t idl;
+	struct auth_job *aj = calloc(1, sizeof(*aj));
+
+	if (!aj)
+		return NULL;
+	aj->sig.j.done = done;
+	aj->sig.j.free = auth_job_free;
+	if (ike_cert_local_id(sa, idb, sizeof(idb), &idl, sa->local_id, sizeof(sa->local_id)) < 0 ||
+	    ike_sig_job_init(sa, &aj->sig, idb, idl) < 0) {
+		auth_job_free(&aj->sig.j);
+		return NULL;
+	}
+	return aj;
+}
+
+/* Our AUTH: the signature the job made (over the message we sent first, the peer's nonce and
+ * our ID), or the MAC of the same with the PSK. Fills *method and auth (a new chunk). */
+static int our_auth(struct ike_sa *sa, const struct auth_job *aj, const uint8_t *idb, size_t idl,
+                    uint8_t *method, struct chunk *auth)
 {
 	const struct chunk *msg = sa->initiator ? &sa->msg1 : &sa->msg2;
 	const struct chunk *nonce = sa->initiator ? &sa->nr : &sa->ni;
 	const struct chunk *skp = sa->initiator ? &sa->sk_pi : &sa->sk_pr;
 
 	if (sa->tun->cfg.auth_local == IKE_AUTH_RSA) {
-		if (ike_sig_sign(sa, idb, idl, method, auth) < 0)
+		if (!aj || ike_sig_job_auth(&aj->sig, method, auth) < 0)
 			return -1;
 	} else {
 		*method = AUTH_SHARED_KEY_MIC;
@@ -101,7 +136,8 @@ static int add_ts_pair(struct ike_builder *b, const struct ike_ts *tsi, const st
 
 /* ---------------------------------------------------------------- initiator */
 
-void ike_auth_start(struct ike_sa *sa)
+/* Sends the IKE_AUTH request; aj holds our signature when we sign. */
+static void auth_i_send(struct ike_sa *sa, const struct auth_job *aj)
 {
 	struct ike_sa_pl *esp = malloc(sizeof(*esp));
 	struct ike_child *c = ike_child_new(sa);
@@ -118,7 +154,7 @@ void ike_auth_start(struct ike_sa *sa)
 	sa->pending = c;
 	ike_ts_all(&all);
 	if (ike_cert_local_id(sa, idb, sizeof(idb), &idl, sa->local_id, sizeof(sa->local_id)) < 0 ||
-	    our_auth(sa, idb, idl, &method, &auth) < 0) {
+	    our_auth(sa, aj, idb, idl, &method, &auth) < 0) {
 		ike_out_abort(&o);
 		goto out;
 	}
@@ -138,6 +174,25 @@ out:
 		return;
 	}
 	ike_send_request(sa, (struct ike_task_req){TASK_AUTH, 0}, pkt, (size_t)len);
+}
+
+static void auth_i_signed(struct ike_sa *sa, struct ike_job *j)
+{
+	auth_i_send(sa, (const struct auth_job *)j);
+}
+
+void ike_auth_start(struct ike_sa *sa)
+{
+	if (sa->tun->cfg.auth_local != IKE_AUTH_RSA) {
+		auth_i_send(sa, NULL);
+		return;
+	}
+	struct auth_job *aj = auth_job_new(sa, auth_i_signed);
+	if (!aj) {
+		ike_sa_destroy(sa, "Cannot build IKE_AUTH", true);
+		return;
+	}
+	ike_work_submit(sa, &aj->sig.j);
 }
 
 struct auth_pl {
@@ -304,8 +359,8 @@ static uint16_t child_r_select(struct ike_sa *sa, struct ike_child *c, const str
 	return 0;
 }
 
-static int build_auth_resp(struct ike_sa *sa, struct ike_child *c, uint16_t child_err,
-                           const struct ike_prop_sel *sel, uint8_t **pkt)
+static int build_auth_resp(struct ike_sa *sa, const struct auth_job *aj, struct ike_child *c,
+                           uint16_t child_err, const struct ike_prop_sel *sel, uint8_t **pkt)
 {
 	struct ike_sa_pl *one = malloc(sizeof(*one));
 	uint8_t idb[ID_BODY_MAX], method;
@@ -316,7 +371,7 @@ static int build_auth_resp(struct ike_sa *sa, struct ike_child *c, uint16_t chil
 
 	if (!one ||
 	    ike_cert_local_id(sa, idb, sizeof(idb), &idl, sa->local_id, sizeof(sa->local_id)) < 0 ||
-	    our_auth(sa, idb, idl, &method, &auth) < 0 ||
+	    our_auth(sa, aj, idb, idl, &method, &auth) < 0 ||
 	    ike_out_begin(&o, sa, IKE_AUTH, true, 1, true) < 0)
 		goto out;
 	ike_add_id(&o.b, PL_IDR, idb[0], idb + 4, idl - 4);
@@ -345,35 +400,17 @@ static void auth_r_fail(struct ike_sa *sa, uint32_t msg_id, uint16_t type, const
 	ike_sa_destroy(sa, why, true);
 }
 
-void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
+/* The peer is authenticated and its Child SA chosen: answer (aj: our signature, when we sign),
+ * install, and the IKE SA is up. */
+static void auth_r_answer(struct ike_sa *sa, uint32_t msg_id, struct ike_child *c,
+                          uint16_t child_err, const struct ike_prop_sel *sel,
+                          const struct auth_job *aj)
 {
-	struct auth_pl *p = malloc(sizeof(*p));
-	struct ike_prop_sel sel;
-	struct ike_child *c;
 	uint8_t *pkt = NULL;
-	const char *why;
-	char whyb[96];
-	uint32_t msg_id = m->hdr.msg_id;
-
-	if (!p || parse_auth(m, PL_IDI, p) < 0) {
-		sa->ike->stats.rx_dropped_malformed++;
-		auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "IDi or AUTH missing or malformed");
-		goto out;
-	}
-	if ((why = check_peer(sa, m, &p->id, &p->auth, whyb, sizeof(whyb)))) {
-		auth_r_fail(sa, msg_id, N_AUTHENTICATION_FAILED, why);
-		goto out;
-	}
-	id_text(&p->id, sa->remote_id, sizeof(sa->remote_id));
-	sa->initial_contact = ike_find_notify(m, N_INITIAL_CONTACT, &(struct ike_notify_pl){0});
-	c = ike_child_new(sa);
-	uint16_t child_err = c ? child_r_select(sa, c, p, &sel) : N_NO_PROPOSAL_CHOSEN;
-	if (child_err == N_NO_PROPOSAL_CHOSEN)
-		sa->ike->stats.no_proposal++;
-	int len = build_auth_resp(sa, c, child_err, &sel, &pkt);
+	int len = build_auth_resp(sa, aj, c, child_err, sel, &pkt);
 	if (len < 0) {
 		auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "cannot build IKE_AUTH response");
-		goto out;
+		return;
 	}
 	/* The Child SA is in the data plane before the answer leaves (the initiator sends on it at
 	 * once), unless this SA is a duplicate that loses (ike_estab.c); winning over an
@@ -394,7 +431,7 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 		snprintf(sa->why, sizeof(sa->why), "Child SA refused");
 		log_info("%s: IKE SA %u up without Child SA (%s)", sa->tun->cfg.ifname, sa->id,
 		         ike_notify_name(child_err));
-		goto out;
+		return;
 	}
 	sa->pending = early ? NULL : c;
 	ike_sa_established(sa);
@@ -403,6 +440,53 @@ void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
 		snprintf(sa->why, sizeof(sa->why), "Data plane refused Child SA");
 		ike_queue_task(sa, TASK_DELETE_IKE, 0);
 	}
+}
+
+static void auth_r_signed(struct ike_sa *sa, struct ike_job *j)
+{
+	const struct auth_job *aj = (const struct auth_job *)j;
+	auth_r_answer(sa, aj->msg_id, aj->c, aj->child_err, &aj->sel, aj);
+}
+
+void ike_auth_r(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct auth_pl *p = malloc(sizeof(*p));
+	struct ike_prop_sel sel = {0};
+	struct ike_child *c;
+	const char *why;
+	char whyb[96];
+	uint32_t msg_id = m->hdr.msg_id;
+
+	if (!p || parse_auth(m, PL_IDI, p) < 0) {
+		sa->ike->stats.rx_dropped_malformed++;
+		auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "IDi or AUTH missing or malformed");
+		goto out;
+	}
+	if ((why = check_peer(sa, m, &p->id, &p->auth, whyb, sizeof(whyb)))) {
+		auth_r_fail(sa, msg_id, N_AUTHENTICATION_FAILED, why);
+		goto out;
+	}
+	id_text(&p->id, sa->remote_id, sizeof(sa->remote_id));
+	sa->initial_contact = ike_find_notify(m, N_INITIAL_CONTACT, &(struct ike_notify_pl){0});
+	c = ike_child_new(sa);
+	uint16_t child_err = c ? child_r_select(sa, c, p, &sel) : N_NO_PROPOSAL_CHOSEN;
+	if (child_err == N_NO_PROPOSAL_CHOSEN)
+		sa->ike->stats.no_proposal++;
+	if (sa->tun->cfg.auth_local == IKE_AUTH_RSA) {
+		/* copies of this request are dropped while the job runs (ike_input.c) */
+		struct auth_job *aj = auth_job_new(sa, auth_r_signed);
+		if (!aj) {
+			auth_r_fail(sa, msg_id, N_INVALID_SYNTAX, "cannot build IKE_AUTH response");
+			goto out;
+		}
+		aj->msg_id = msg_id;
+		aj->c = c;
+		aj->child_err = child_err;
+		aj->sel = sel;
+		ike_work_submit(sa, &aj->sig.j);
+		goto out;
+	}
+	auth_r_answer(sa, msg_id, c, child_err, &sel, NULL);
 out:
 	free(p);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "ike/ike_work.h"
 #include "ike/msg.h"
 
 struct ike_tunnel;
@@ -68,10 +69,25 @@ const char *ike_cert_check_peer(struct ike_sa *sa, const struct ike_msg *m,
 void ike_cert_self_diag(const struct ike_sa *sa, char *why, size_t len);
 
 /* ---- signatures (ike_sig.c) ---- */
-/* Our AUTH payload: method 14 (RFC 7427) when the peer announced a SHA-2 hash, else method 1.
- * auth receives the payload data (new chunk). Returns 0 or -1. */
-int ike_sig_sign(struct ike_sa *sa, const uint8_t *idb, size_t idl, uint8_t *method,
-                 struct chunk *auth);
+/* Our AUTH signature, as an ike_work job (the RSA private-key operation is the expensive part
+ * of IKE_AUTH): ike_sig_job_init prepares it on the loop (the octets, the scheme: method 14,
+ * RFC 7427, when the peer announced a SHA-2 hash, else method 1; a reference to our key); the
+ * job's run() signs; ike_sig_job_auth gives the AUTH payload's data (a new chunk) once it ran.
+ * sj is zeroed by the caller and may be the first member of a larger job; the caller's free()
+ * calls ike_sig_job_clear. Each returns 0 or -1. */
+struct ike_sig_job {
+	struct ike_job j;
+	struct privkey *key;
+	enum sig_scheme scheme;
+	uint8_t method;
+	const uint8_t *algid;
+	size_t algid_len;
+	struct chunk octets, sig;
+	int rc;
+};
+int ike_sig_job_init(struct ike_sa *sa, struct ike_sig_job *sj, const uint8_t *idb, size_t idl);
+int ike_sig_job_auth(const struct ike_sig_job *sj, uint8_t *method, struct chunk *auth);
+void ike_sig_job_clear(struct ike_sig_job *sj);
 /* Verifies the peer's AUTH (method 1 or 14) with its certificate. NULL or the reason. */
 const char *ike_sig_verify(const struct ike_sa *sa, const struct cert *c,
                            const struct ike_id_pl *id, const struct ike_auth_pl *auth);

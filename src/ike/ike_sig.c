@@ -79,40 +79,54 @@ static bool pick_scheme(const struct ike_sa *sa, enum sig_scheme *s)
 	return false;
 }
 
-int ike_sig_sign(struct ike_sa *sa, const uint8_t *idb, size_t idl, uint8_t *method,
-                 struct chunk *auth)
+/* On whichever thread: only the job's own fields. */
+static void sig_job_run(struct ike_job *j)
+{
+	struct ike_sig_job *sj = (struct ike_sig_job *)j;
+	sj->rc = sig_sign(sj->key, sj->scheme, sj->octets.ptr, sj->octets.len, &sj->sig);
+}
+
+int ike_sig_job_init(struct ike_sa *sa, struct ike_sig_job *sj, const uint8_t *idb, size_t idl)
 {
 	const struct ike_creds *cr = sa->tun->creds;
-	struct chunk octets = CHUNK_EMPTY, sig = CHUNK_EMPTY;
-	enum sig_scheme s = SIG_RSA_PKCS1_SHA1;
-	const uint8_t *algid = NULL;
-	size_t algid_len = 0;
-	int rc = -1;
 
-	if (!cr || !cr->key || ike_sig_octets(sa, true, idb, idl, &octets) < 0)
+	sj->j.kind = IKE_JOB_SIGN;
+	sj->j.run = sig_job_run;
+	sj->rc = -1;
+	sj->scheme = SIG_RSA_PKCS1_SHA1;
+	sj->method = AUTH_RSA_SIG;
+	if (pick_scheme(sa, &sj->scheme)) {
+		sj->method = AUTH_DIGITAL_SIGNATURE;
+		sj->algid = sig_algid_der(sj->scheme, &sj->algid_len);
+		if (!sj->algid || sj->algid_len > 255)
+			return -1;
+	}
+	if (!cr || !cr->key || !(sj->key = privkey_ref(cr->key)) ||
+	    ike_sig_octets(sa, true, idb, idl, &sj->octets) < 0)
 		return -1;
-	*method = AUTH_RSA_SIG;
-	if (pick_scheme(sa, &s)) {
-		*method = AUTH_DIGITAL_SIGNATURE;
-		algid = sig_algid_der(s, &algid_len);
-		if (!algid || algid_len > 255)
-			goto out;
+	return 0;
+}
+
+int ike_sig_job_auth(const struct ike_sig_job *sj, uint8_t *method, struct chunk *auth)
+{
+	size_t pre = sj->algid ? 1 + sj->algid_len : 0;
+	if (sj->rc < 0 || !chunk_alloc(auth, pre + sj->sig.len))
+		return -1;
+	if (sj->algid) {
+		auth->ptr[0] = (uint8_t)sj->algid_len;
+		memcpy(auth->ptr + 1, sj->algid, sj->algid_len);
 	}
-	if (sig_sign(cr->key, s, octets.ptr, octets.len, &sig) < 0)
-		goto out;
-	size_t pre = algid ? 1 + algid_len : 0;
-	if (!chunk_alloc(auth, pre + sig.len))
-		goto out;
-	if (algid) {
-		auth->ptr[0] = (uint8_t)algid_len;
-		memcpy(auth->ptr + 1, algid, algid_len);
-	}
-	memcpy(auth->ptr + pre, sig.ptr, sig.len);
-	rc = 0;
-out:
-	chunk_clear(&octets);
-	chunk_clear(&sig);
-	return rc;
+	memcpy(auth->ptr + pre, sj->sig.ptr, sj->sig.len);
+	*method = sj->method;
+	return 0;
+}
+
+void ike_sig_job_clear(struct ike_sig_job *sj)
+{
+	chunk_clear(&sj->octets);
+	chunk_clear(&sj->sig);
+	privkey_free(sj->key);
+	sj->key = NULL;
 }
 
 static bool scheme_is_sha1(enum sig_scheme s)

@@ -252,6 +252,13 @@ static void stop_cb(void *arg)
 	loop_stop(arg);
 }
 
+void h_idle(struct net *net, uint64_t ms)
+{
+	uint64_t id = loop_timer_add(net->loop, ms, stop_cb, net->loop);
+	loop_run(net->loop);
+	loop_timer_cancel(net->loop, id);
+}
+
 void h_run(struct net *net, uint64_t ms)
 {
 	net->auto_deliver = true;

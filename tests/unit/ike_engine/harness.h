@@ -71,6 +71,8 @@ bool h_step(struct net *net);
 size_t h_pump(struct net *net, size_t max);
 /* Runs the loop (timers; datagrams delivered by the loop) for ms milliseconds. */
 void h_run(struct net *net, uint64_t ms);
+/* Runs the loop (timers, worker completions) for ms milliseconds; datagrams stay queued. */
+void h_idle(struct net *net, uint64_t ms);
 void h_drop_queue(struct net *net);
 struct h_pkt *h_peek(struct net *net);
 

@@ -792,6 +792,91 @@ static void test_config_diff(void **state)
 	h_fini(&net);
 }
 
+/* ---- issue 9: the signatures (and ECDH) on worker threads ---- */
+static void run_until(struct net *net, bool (*cond)(struct net *))
+{
+	for (int i = 0; i < 150 && !cond(net); i++)
+		h_run(net, 20);
+}
+
+static bool both_ready(struct net *net)
+{
+	struct ike_sa_info ia, ib;
+	return h_sas(A(net), &ia, 1) == 1 && h_sas(B(net), &ib, 1) == 1 &&
+	       strcmp(ia.state, "READY") == 0 && strcmp(ib.state, "READY") == 0;
+}
+
+static bool queued(struct net *net)
+{
+	return net->head != NULL;
+}
+
+static void test_rsa_on_workers(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sa, sb;
+	(void)state;
+	h_init(&net);
+	assert_int_equal(ike_set_workers(A(&net)->ike, 2, 0), 0);
+	assert_int_equal(ike_set_workers(B(&net)->ike, 2, 0), 0);
+	rsa_tunnels(&ta, &tb);
+	setup_pair(&net, &ta, &tb);
+	run_until(&net, both_ready);
+	assert_up(&net);
+	assert_int_equal(first_sa(A(&net))->auth_rcvd, AUTH_DIGITAL_SIGNATURE);
+	assert_int_equal(first_sa(B(&net))->auth_rcvd, AUTH_DIGITAL_SIGNATURE);
+	ike_get_stats(A(&net)->ike, &sa);
+	ike_get_stats(B(&net)->ike, &sb);
+	assert_int_equal(sa.work_offloaded, 3); /* key pair, secret, signature */
+	assert_int_equal(sb.work_offloaded, 2); /* key pair + secret, signature */
+	assert_int_equal(sa.work_inline + sb.work_inline, 0);
+	h_fini(&net);
+}
+
+/* The initiator's IKE_AUTH arrives twice while the responder signs: the copy is dropped (not
+ * a second answer, not a second Child SA), and the SA comes up once. */
+static void test_auth_copy_while_signing(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sb;
+	(void)state;
+	h_init(&net);
+	assert_int_equal(ike_set_workers(B(&net)->ike, 1, 0), 0);
+	/* each IKE_AUTH in one datagram: to copy it, to count answers */
+	ike_set_fragment_size(A(&net)->ike, 8000);
+	ike_set_fragment_size(B(&net)->ike, 8000);
+	rsa_tunnels(&ta, &tb);
+	setup_pair(&net, &ta, &tb);
+	assert_true(h_step(&net)); /* B takes IKE_SA_INIT: its ECDH on the worker */
+	for (int i = 0; i < 200 && !queued(&net); i++)
+		h_idle(&net, 5);   /* B's answer leaves when its job is done */
+	assert_true(h_step(&net)); /* A: IKE_AUTH out (A signs inline: no workers) */
+	assert_non_null(h_peek(&net));
+	const struct h_pkt *p = h_peek(&net);
+	assert_null(p->next); /* one datagram */
+	uint8_t *copy = malloc(p->len);
+	assert_non_null(copy);
+	memcpy(copy, p->data, p->len);
+	size_t len = p->len;
+	uint32_t src = p->src, dst = p->dst;
+	uint16_t sport = p->sport, dport = p->dport;
+	size_t sent = B(&net)->sent;
+	assert_true(h_step(&net)); /* B verifies, hands its signature over */
+	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
+	assert_int_equal(B(&net)->sent, sent);
+	ike_input(B(&net)->ike, copy, len, dst, dport, src, sport);
+	free(copy);
+	ike_get_stats(B(&net)->ike, &sb);
+	assert_int_equal(sb.rx_dropped_msgid, 1);
+	run_until(&net, both_ready);
+	assert_up(&net);
+	assert_int_equal(B(&net)->sent, sent + 1); /* one answer */
+	assert_int_equal(B(&net)->n_inst, 1);
+	h_fini(&net);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -827,6 +912,8 @@ int main(void)
 	    cmocka_unit_test(test_reassembly_limits),
 	    cmocka_unit_test(test_key_file_and_load_errors),
 	    cmocka_unit_test(test_config_diff),
+	    cmocka_unit_test(test_rsa_on_workers),
+	    cmocka_unit_test(test_auth_copy_while_signing),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
