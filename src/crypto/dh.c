@@ -97,11 +97,14 @@ static EVP_PKEY *dh_peer_key(const char *curve, const uint8_t *pt, size_t pt_len
 	return pkey;
 }
 
-/* Full check: on the curve, not infinity, coordinates in range, order * point = infinity. */
+/* RFC 6989 §2.3 for ECP groups: not infinity, coordinates in range, on the curve. The NIST
+ * curves have cofactor 1, so every point on the curve is in the prime-order group and the
+ * order check (order * point = infinity, EVP_PKEY_public_check) proves nothing more: it is a
+ * full scalar multiplication, as dear as the derivation itself (P-384: 0.7 ms). */
 static bool dh_peer_valid(EVP_PKEY *peer)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL);
-	bool ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+	bool ok = ctx && EVP_PKEY_public_check_quick(ctx) == 1;
 
 	EVP_PKEY_CTX_free(ctx);
 	return ok;
@@ -116,7 +119,9 @@ static int dh_agree(struct dh *d, EVP_PKEY *peer, uint8_t *buf, size_t size)
 
 	if (!ctx)
 		return -1;
-	if (EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer, 1) <= 0 ||
+	/* validate_peer 0: dh_peer_valid has checked the point (set_peer's check is the dear one)
+	 */
+	if (EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
 	    EVP_PKEY_derive(ctx, buf, &len) <= 0 || len > size)
 		goto done;
 	if (len < size) {

@@ -232,36 +232,50 @@ static void expect_reject(struct dh *d, const uint8_t *pub, size_t len)
 	assert_int_equal(s.len, 0);
 }
 
+/* RFC 6989 §2.3 on every group: off-curve points, coordinates out of range and malformed
+ * lengths are refused (the quick check of dh.c; with cofactor 1 it is the whole check). */
 static void test_dh_invalid_points(void **state)
 {
-	const struct dh_alg *alg = crypto_dh(DH_ECP_256);
-	struct dh *d = dh_new(alg), *peer = dh_new(alg);
-	uint8_t pub[1 + 64 + 1], bad[64];
+	static const uint16_t groups[] = {DH_ECP_256, DH_ECP_384, DH_ECP_521};
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		const struct dh_alg *alg = crypto_dh(groups[g]);
+		size_t n = alg->pub_len;
+		struct dh *d = dh_new(alg), *peer = dh_new(alg);
+		uint8_t pub[1 + 132 + 1], bad[132];
 
-	assert_non_null(d);
-	assert_non_null(peer);
-	assert_int_equal(dh_public(peer, pub + 1, 64), 0);
-	memset(bad, 0, sizeof(bad));
-	expect_reject(d, bad, sizeof(bad)); /* all zeros (no encoding of infinity) */
-	memcpy(bad, pub + 1, 64);
-	bad[63] ^= 0x01; /* y changed: off the curve */
-	expect_reject(d, bad, sizeof(bad));
-	memset(bad, 0xff, sizeof(bad)); /* coordinates >= p */
-	expect_reject(d, bad, sizeof(bad));
-	expect_reject(d, pub + 1, 63); /* truncated */
-	expect_reject(d, pub + 1, 0);
-	pub[0] = 0x04; /* SEC 1 form with the prefix byte: wrong length */
-	expect_reject(d, pub, 65);
-	expect_reject(d, pub + 1, 96); /* a P-384 sized value */
-	expect_reject(d, NULL, 64);
-	/* The valid value itself is accepted. */
-	{
-		struct chunk s = CHUNK_EMPTY;
-		assert_int_equal(dh_derive(d, pub + 1, 64, &s), 0);
-		chunk_clear(&s);
+		assert_non_null(d);
+		assert_non_null(peer);
+		assert_int_equal(dh_public(peer, pub + 1, n), 0);
+		memset(bad, 0, sizeof(bad));
+		expect_reject(d, bad, n); /* all zeros (no encoding of infinity) */
+		memcpy(bad, pub + 1, n);
+		bad[n - 1] ^= 0x01; /* y changed: off the curve */
+		expect_reject(d, bad, n);
+		memcpy(bad, pub + 1, n);
+		bad[n / 2 - 1] ^= 0x01; /* x changed: (x, y) off the curve */
+		expect_reject(d, bad, n);
+		memset(bad, 0xff, sizeof(bad)); /* coordinates >= p */
+		expect_reject(d, bad, n);
+		expect_reject(d, pub + 1, n - 1); /* truncated */
+		expect_reject(d, pub + 1, 0);
+		pub[0] = 0x04; /* SEC 1 form with the prefix byte: wrong length */
+		expect_reject(d, pub, n + 1);
+		expect_reject(d, NULL, n);
+		/* The valid value itself is accepted. */
+		{
+			struct chunk s = CHUNK_EMPTY;
+			assert_int_equal(dh_derive(d, pub + 1, n, &s), 0);
+			chunk_clear(&s);
+		}
+		dh_free(d);
+		dh_free(peer);
 	}
+	/* a P-384 sized value for P-256 */
+	const struct dh_alg *p256 = crypto_dh(DH_ECP_256);
+	struct dh *d = dh_new(p256);
+	uint8_t big[96] = {0};
+	expect_reject(d, big, sizeof(big));
 	dh_free(d);
-	dh_free(peer);
 }
 
 static void test_sha1(void **state)
