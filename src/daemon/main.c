@@ -38,9 +38,9 @@ static void usage(FILE *f)
 	    "                       whatever the configuration says: tests that want rekeys\n"
 	    "                       within seconds; not for production\n"
 	    "      --passive        answer peers but never initiate (one-sided set-ups, tests)\n"
-	    "      --ike-workers N  threads for IKE's expensive public-key operations (P-384,\n"
-	    "                       P-521 ECDH); 0 runs them on the event loop (default: one\n"
-	    "                       per online CPU, at most 8)\n"
+	    "      --ike-workers N  threads for IKE's expensive public-key operations (P-384\n"
+	    "                       and P-521 ECDH, RSA signatures); 0 runs them on the event\n"
+	    "                       loop (default: one per online CPU, at most 8)\n"
 	    "  -h, --help           this text\n",
 	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
 }

@@ -177,6 +177,9 @@ void ike_init_start(struct ike_sa *sa)
 	}
 	dh_free(sa->dhctx);
 	sa->dhctx = NULL;
+	/* after INVALID_KE_PAYLOAD: the refused request is not sent again while the key is made */
+	loop_timer_cancel(sa->ike->loop, sa->req_timer);
+	sa->req_timer = 0;
 	struct dh_job *d = dh_job_new(crypto_dh(sa->ke_group), NULL, NULL, init_keygen_done);
 	if (!d)
 		init_send(sa); /* no key pair: fails and says so */

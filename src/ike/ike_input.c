@@ -46,7 +46,7 @@ static void input_init(struct ike *ike, const uint8_t *pkt, size_t len, const st
 		goto out;
 	}
 	if (sa->state != IKE_S_INIT_SENT || sa->req.task != TASK_INIT || h->msg_id != 0 ||
-	    remote != sa->remote) {
+	    remote != sa->remote || sa->job) {
 		ike->stats.rx_dropped_msgid++;
 		goto out;
 	}

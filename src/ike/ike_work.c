@@ -67,8 +67,10 @@ static void run_timed(struct ike_job *j)
 /* On the loop: learn the cost, hand the result to the SA if it is still there, free. */
 static void complete(struct ike *ike, struct ike_job *j)
 {
+	/* Falls at once, rises slowly: a cold first run (caches, a new thread's OpenSSL state)
+	 * must not send every later P-256 operation through a hand-off. */
 	uint64_t *c = &ike->work_cost_ns[j->kind];
-	*c = *c ? (*c * 3 + j->cpu_ns) / 4 : j->cpu_ns;
+	*c = !*c || j->cpu_ns < *c ? j->cpu_ns : (*c * 7 + j->cpu_ns) / 8;
 	struct ike_sa *sa = j->sa;
 	if (sa) {
 		sa->job = NULL;
@@ -233,6 +235,8 @@ void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 		return;
 	}
 	ike->stats.work_offloaded++;
+	log_debug("IKE SA %u: key work (kind %d, about %llu us) handed to a worker", sa->id,
+	          (int)j->kind, (unsigned long long)(ike->work_cost_ns[j->kind] / 1000));
 	w->pending++;
 	pthread_mutex_lock(&w->mu);
 	*w->todo_tail = j;
