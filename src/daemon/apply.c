@@ -163,11 +163,40 @@ static int check_cert_file(const char *tp, const char *what, const char *path, c
 	return 0;
 }
 
+/* The trustpoint files that passed check_trustpoint last in this commit: the next tunnels
+ * with the same files and methods are not checked again (1000 tunnels, one trustpoint). */
+struct tp_memo {
+	bool ok;
+	enum ike_cfg_auth auth_local;
+	bool auth_remote_rsa;
+	char ca_file[256], cert_file[256], key_file[256], crl_file[256]; /* as ike_cfg_tunnel */
+};
+
+static bool memo_match(const struct tp_memo *m, const struct ike_cfg_tunnel *t)
+{
+	return m->ok && m->auth_local == t->auth_local &&
+	       m->auth_remote_rsa == t->auth_remote_rsa && !strcmp(m->ca_file, t->ca_file) &&
+	       !strcmp(m->crl_file, t->crl_file) && !strcmp(m->cert_file, t->cert_file) &&
+	       !strcmp(m->key_file, t->key_file);
+}
+
+static int memo_set(struct tp_memo *m, const struct ike_cfg_tunnel *t)
+{
+	m->ok = true;
+	m->auth_local = t->auth_local;
+	m->auth_remote_rsa = t->auth_remote_rsa;
+	snprintf(m->ca_file, sizeof(m->ca_file), "%s", t->ca_file);
+	snprintf(m->cert_file, sizeof(m->cert_file), "%s", t->cert_file);
+	snprintf(m->key_file, sizeof(m->key_file), "%s", t->key_file);
+	snprintf(m->crl_file, sizeof(m->crl_file), "%s", t->crl_file);
+	return 0;
+}
+
 /* Refuses, at commit, certificate authentication that cannot work: missing or unreadable
  * files, or a private key that others may read (ike_check_key_file). The engine loads the
  * files again when the tunnel is set up; this only makes the commit say so first. */
 static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_cfg_tunnel *t,
-                            char *why, size_t wlen)
+                            struct tp_memo *memo, char *why, size_t wlen)
 {
 	const char *tp = pr->trustpoint;
 	char kwhy[320];
@@ -175,6 +204,9 @@ static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_c
 
 	if (t->auth_local != IKE_AUTH_RSA && !t->auth_remote_rsa)
 		return 0;
+	if (pr->trustpoint[0] && memo_match(memo, t))
+		return 0;
+	memo->ok = false;
 	if (!tp[0]) {
 		snprintf(why, wlen, "ikev2 profile %s: rsa-signature needs pki trustpoint",
 		         pr->name);
@@ -188,7 +220,7 @@ static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_c
 		return -1;
 	}
 	if (t->auth_local != IKE_AUTH_RSA)
-		return 0;
+		return memo_set(memo, t);
 	if (check_cert_file(tp, "certificate", t->cert_file, why, wlen) < 0)
 		return -1;
 	if (!t->key_file[0]) {
@@ -205,7 +237,7 @@ static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_c
 		return -1;
 	}
 	privkey_free(k);
-	return 0;
+	return memo_set(memo, t);
 }
 
 static void copy_child(struct ike_cfg_tunnel *t, const struct cfg *c,
@@ -229,7 +261,8 @@ static void copy_child(struct ike_cfg_tunnel *t, const struct cfg *c,
 
 /* Everything one protected tunnel needs, or a reason why it cannot be built. */
 static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, uint32_t local,
-                        bool d_passive, struct ike_cfg_tunnel *t, char *why, size_t wlen)
+                        bool d_passive, struct ike_cfg_tunnel *t, struct tp_memo *memo, char *why,
+                        size_t wlen)
 {
 	const struct cfg_ipsec_profile *ip = cfg_find_ipsec_profile(c, itf->protection);
 	const struct cfg_ike_profile *pr = ip ? cfg_find_ike_profile(c, ip->ike_profile) : NULL;
@@ -267,7 +300,7 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 	t->dpd_retry_s = pr->dpd_retry;
 	copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint));
 	copy_identities(t, pr);
-	if (check_trustpoint(pr, t, why, wlen) < 0)
+	if (check_trustpoint(pr, t, memo, why, wlen) < 0)
 		return -1;
 	const struct cfg_peer *peer = peer_for(cfg_find_keyring(c, pr->keyring), itf->destination);
 	bool need_psk = t->auth_local == IKE_AUTH_PSK || t->auth_remote_psk;
@@ -341,6 +374,7 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 		return -1;
 	/* one address dump for the whole commit; without it each source does its own */
 	struct vti_addr_snap *snap = c->n_interfaces > 1 ? vti_addr_snap_take(NULL, 0) : NULL;
+	struct tp_memo memo = {0};
 	for (size_t i = 0; i < c->n_interfaces && i < DAEMON_MAX_TUNNELS; i++) {
 		const struct cfg_interface *itf = &c->interfaces[i];
 		unsigned outer = 1500;
@@ -353,7 +387,7 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 		if (resolve_source(c, snap, itf, &p->local[i], &outer, p->reason[i],
 		                   sizeof(p->reason[i])) < 0 ||
 		    build_tunnel(c, itf, p->local[i], d->o.passive,
-		                 &p->ike.tunnels[p->ike.n_tunnels], p->reason[i],
+		                 &p->ike.tunnels[p->ike.n_tunnels], &memo, p->reason[i],
 		                 sizeof(p->reason[i])) < 0) {
 			struct ike_cfg_tunnel *t = &p->ike.tunnels[p->ike.n_tunnels];
 			chunk_clear(&t->psk_local);

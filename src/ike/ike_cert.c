@@ -236,8 +236,9 @@ static void record_failure(struct ike_tunnel *t)
 	t->have_last = true;
 }
 
-/* Our own certificate should pass the checks the peer will make: warn early if not. */
-static void self_check(const struct ike_tunnel *t)
+/* Our own certificate should pass the checks the peer will make: warn early if not (the
+ * chain once per load, our address per tunnel). */
+static void self_check(const struct ike_tunnel *t, bool chain)
 {
 	const struct ike_cfg_tunnel *c = &t->cfg;
 	const struct ike_creds *cr = t->creds;
@@ -245,8 +246,8 @@ static void self_check(const struct ike_tunnel *t)
 
 	if (!c->ca_file[0] || !cr->cert)
 		return;
-	if (cert_verify(cr->cert, cr->chain, cr->n_chain, c->ca_file,
-	                c->crl_file[0] ? c->crl_file : NULL, why, sizeof(why)) < 0)
+	if (chain && cert_verify(cr->cert, cr->chain, cr->n_chain, c->ca_file,
+	                         c->crl_file[0] ? c->crl_file : NULL, why, sizeof(why)) < 0)
 		log_err("%s: warning: our certificate does not verify against our CA: %s",
 		        c->ifname, why);
 	if ((!c->local_id_type || c->local_id_type == ID_IPV4_ADDR) &&
@@ -256,37 +257,79 @@ static void self_check(const struct ike_tunnel *t)
 		        c->ifname);
 }
 
-void ike_cert_tunnel_load(struct ike_tunnel *t)
+static bool creds_from(const struct ike_creds *cr, const struct ike_cfg_tunnel *c)
 {
-	const struct ike_cfg_tunnel *c = &t->cfg;
-
-	if (!ike_cert_used(c))
-		return;
-	t->creds = calloc(1, sizeof(*t->creds));
-	if (!t->creds)
-		return;
-	if (c->auth_remote_rsa)
-		load_ca(t->creds, c);
-	if (!t->creds->err[0] && c->auth_local == IKE_AUTH_RSA)
-		load_local(t->creds, c);
-	if (t->creds->err[0])
-		record_failure(t);
-	else if (c->auth_local == IKE_AUTH_RSA)
-		self_check(t);
+	return cr->local_rsa == (c->auth_local == IKE_AUTH_RSA) &&
+	       cr->remote_rsa == c->auth_remote_rsa && !strcmp(cr->ca_file, c->ca_file) &&
+	       !strcmp(cr->crl_file, c->crl_file) && !strcmp(cr->cert_file, c->cert_file) &&
+	       !strcmp(cr->key_file, c->key_file);
 }
 
-void ike_cert_tunnel_free(struct ike_tunnel *t)
+static void creds_unref(struct ike_creds *cr)
 {
-	struct ike_creds *cr = t->creds;
-
-	if (!cr)
+	if (!cr || --cr->refs > 0)
 		return;
 	cert_free(cr->cert);
 	for (size_t i = 0; i < cr->n_chain; i++)
 		cert_free(cr->chain[i]);
 	privkey_free(cr->key);
 	free(cr);
+}
+
+static struct ike_creds *creds_load(const struct ike_cfg_tunnel *c)
+{
+	struct ike_creds *cr = calloc(1, sizeof(*cr));
+	if (!cr)
+		return NULL;
+	cr->refs = 1;
+	cr->local_rsa = c->auth_local == IKE_AUTH_RSA;
+	cr->remote_rsa = c->auth_remote_rsa;
+	snprintf(cr->ca_file, sizeof(cr->ca_file), "%s", c->ca_file);
+	snprintf(cr->cert_file, sizeof(cr->cert_file), "%s", c->cert_file);
+	snprintf(cr->key_file, sizeof(cr->key_file), "%s", c->key_file);
+	snprintf(cr->crl_file, sizeof(cr->crl_file), "%s", c->crl_file);
+	if (c->auth_remote_rsa)
+		load_ca(cr, c);
+	if (!cr->err[0] && c->auth_local == IKE_AUTH_RSA)
+		load_local(cr, c);
+	return cr;
+}
+
+void ike_cert_tunnel_load(struct ike_tunnel *t)
+{
+	const struct ike_cfg_tunnel *c = &t->cfg;
+	struct ike *ike = t->ike;
+	bool fresh = false;
+
+	if (!ike_cert_used(c))
+		return;
+	if (ike->creds_cache && creds_from(ike->creds_cache, c)) {
+		t->creds = ike->creds_cache;
+		t->creds->refs++;
+	} else {
+		if (!(t->creds = creds_load(c)))
+			return;
+		fresh = true;
+		creds_unref(ike->creds_cache);
+		ike->creds_cache = t->creds;
+		t->creds->refs++;
+	}
+	if (t->creds->err[0])
+		record_failure(t);
+	else if (c->auth_local == IKE_AUTH_RSA)
+		self_check(t, fresh);
+}
+
+void ike_cert_tunnel_free(struct ike_tunnel *t)
+{
+	creds_unref(t->creds);
 	t->creds = NULL;
+}
+
+void ike_cert_cache_drop(struct ike *ike)
+{
+	creds_unref(ike->creds_cache);
+	ike->creds_cache = NULL;
 }
 
 bool ike_cert_tunnel_failed(const struct ike_tunnel *t)

@@ -3,8 +3,11 @@
  * IKE_SA_INIT extensions (CERTREQ, SIGNATURE_HASH_ALGORITHMS, IKEV2_FRAGMENTATION_SUPPORTED),
  * our identity, CERT/CERTREQ in IKE_AUTH, and the checks on the peer's certificate and identity.
  *
- * Ownership: a tunnel owns its struct ike_creds (t->creds), loaded when the tunnel is added
- * and freed with it. Peer certificates live only for the duration of one check.
+ * Ownership: a tunnel holds a reference to its struct ike_creds (t->creds), loaded when the
+ * tunnel is added and released with it. Tunnels added by the same configuration change with
+ * the same trustpoint files share one load (ike->creds_cache, dropped when the change is
+ * done): a commit of 1000 tunnels reads, parses and checks the files once, and holds one copy
+ * of the key. Peer certificates live only for the duration of one check.
  */
 #ifndef MGMTSEC_IKE_CERT_H
 #define MGMTSEC_IKE_CERT_H
@@ -31,12 +34,18 @@ struct ike_creds {
 	uint8_t ca_hash[20]; /* SHA-1 of the CA's SubjectPublicKeyInfo (CERTREQ) */
 	bool have_ca;
 	char err[96]; /* why the trustpoint is unusable; "" when it is fine */
+	unsigned refs;
+	/* what it was loaded from (the ike_cfg_tunnel fields), for sharing */
+	bool local_rsa, remote_rsa;
+	char ca_file[256], cert_file[256], key_file[256], crl_file[256];
 };
 
 /* When the tunnel signs or verifies with RSA: loads and checks its trustpoint files; a failure
  * is logged, recorded for show (t->last) and makes ike_cert_tunnel_failed() true. */
 void ike_cert_tunnel_load(struct ike_tunnel *t);
 void ike_cert_tunnel_free(struct ike_tunnel *t);
+/* The configuration change is done: later loads read the files again (ike_set_config). */
+void ike_cert_cache_drop(struct ike *ike);
 bool ike_cert_tunnel_failed(const struct ike_tunnel *t);
 /* Equality of the issue-7 configuration fields (for the configuration diff). */
 bool ike_cert_cfg_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunnel *b);

@@ -265,5 +265,6 @@ int ike_set_config(struct ike *ike, const struct ike_cfg *cfg)
 		}
 		ike_tunnel_initiate(t);
 	}
+	ike_cert_cache_drop(ike);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ike_cert.h"
 #include "ike/ike_int.h"
 #include "util/log.h"
 #include "util/loop.h"
@@ -114,6 +115,7 @@ void ike_free(struct ike *ike)
 		ike_tunnel_unref(t); /* refs is 0 again: frees it */
 	}
 	ike_work_free(ike); /* after the SAs: their jobs are cancelled, only freed */
+	ike_cert_cache_drop(ike);
 	ike_keep_free(ike);
 	ike_htab_free(&ike->sa_by_spi);
 	ike_htab_free(&ike->sa_half);

@@ -44,8 +44,9 @@ struct ike {
 	uint64_t next_child_id;
 	struct ike_keep keep; /* issue 6 */
 	bool shutting_down;
-	size_t frag_size; /* issue 7: ike_set_fragment_size(); 0 = IKE_FRAG_DEFAULT_SIZE */
+	size_t frag_size;      /* issue 7: ike_set_fragment_size(); 0 = IKE_FRAG_DEFAULT_SIZE */
 	struct ike_work *work; /* issue 9: worker threads (ike_work.c); NULL = all inline */
+	struct ike_creds *creds_cache;        /* issue 9: the last trustpoint loaded (ike_cert.c) */
 	uint64_t work_cost_ns[IKE_JOB_KINDS]; /* measured CPU cost per job kind (moving average) */
 };
 

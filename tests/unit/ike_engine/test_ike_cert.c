@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "ike/ike_frag.h"
+#include "ike/ike_cert.h"
 #include "ike/ike_int.h"
 #include "ike/msg.h"
 #include "pki.h"
@@ -792,6 +793,70 @@ static void test_config_diff(void **state)
 	h_fini(&net);
 }
 
+/* ---- issue 9: tunnels of one configuration change share one load of their trustpoint ---- */
+static struct ike_tunnel *tunnel_of(struct h_node *n, uint32_t id)
+{
+	for (struct ike_tunnel *t = n->ike->tunnels; t; t = t->next)
+		if (t->cfg.tunnel_id == id && !t->removed)
+			return t;
+	return NULL;
+}
+
+static void apply_tunnels(struct h_node *n, const struct ike_cfg_tunnel *ts, size_t k)
+{
+	struct ike_cfg c = {.tunnels = calloc(k, sizeof(*ts)), .n_tunnels = k};
+	assert_non_null(c.tunnels);
+	for (size_t i = 0; i < k; i++) {
+		c.tunnels[i] = ts[i];
+		c.tunnels[i].psk_local = c.tunnels[i].psk_remote = (struct chunk)CHUNK_EMPTY;
+		chunk_dup(&c.tunnels[i].psk_local, ts[i].psk_local.ptr, ts[i].psk_local.len);
+		chunk_dup(&c.tunnels[i].psk_remote, ts[i].psk_remote.ptr, ts[i].psk_remote.len);
+	}
+	assert_int_equal(ike_set_config(n->ike, &c), 0);
+	ike_cfg_free(&c);
+}
+
+static void test_creds_shared(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel t[4], tb;
+	(void)state;
+	h_init(&net);
+	rsa_tunnels(&t[0], &tb);
+	for (int i = 1; i < 4; i++) {
+		t[i] = t[0];
+		t[i].tunnel_id = (uint32_t)i + 1;
+		snprintf(t[i].ifname, sizeof(t[i].ifname), "tunnel-ip%d", i + 1);
+		t[i].remote_addr = htonl(0xc6336410u + (uint32_t)i);
+	}
+	t[2].rsa_pss = true; /* not a trustpoint field: still shared */
+	snprintf(t[3].key_file, sizeof(t[3].key_file), "%s", P.b_key); /* other files: own load */
+	snprintf(t[3].cert_file, sizeof(t[3].cert_file), "%s", P.b);
+	apply_tunnels(A(&net), t, 3);
+	struct ike_creds *cr = tunnel_of(A(&net), 1)->creds;
+	assert_non_null(cr);
+	assert_non_null(cr->key);
+	assert_ptr_equal(tunnel_of(A(&net), 2)->creds, cr);
+	assert_ptr_equal(tunnel_of(A(&net), 3)->creds, cr);
+	assert_int_equal(cr->refs, 3); /* the change is done: the cache let go */
+	assert_null(A(&net)->ike->creds_cache);
+
+	/* a later change reads the files again (they may have been replaced), and a tunnel with
+	 * other files has its own load */
+	apply_tunnels(A(&net), t, 4);
+	assert_ptr_equal(tunnel_of(A(&net), 1)->creds, cr); /* unchanged tunnels keep theirs */
+	struct ike_creds *c4 = tunnel_of(A(&net), 4)->creds;
+	assert_non_null(c4);
+	assert_true(c4 != cr);
+	assert_int_equal(c4->refs, 1);
+	assert_string_equal(c4->key_file, P.b_key);
+
+	/* the shared load outlives the tunnels that go, and goes with the last one (ASan) */
+	apply_tunnels(A(&net), t + 2, 2);
+	assert_ptr_equal(tunnel_of(A(&net), 3)->creds, cr);
+	h_fini(&net);
+}
+
 /* ---- issue 9: the signatures (and ECDH) on worker threads ---- */
 static void run_until(struct net *net, bool (*cond)(struct net *))
 {
@@ -912,6 +977,7 @@ int main(void)
 	    cmocka_unit_test(test_reassembly_limits),
 	    cmocka_unit_test(test_key_file_and_load_errors),
 	    cmocka_unit_test(test_config_diff),
+	    cmocka_unit_test(test_creds_shared),
 	    cmocka_unit_test(test_rsa_on_workers),
 	    cmocka_unit_test(test_auth_copy_while_signing),
 	};
