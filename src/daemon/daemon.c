@@ -55,7 +55,8 @@ static int start_ike(struct daemon *d)
 	long n = d->o.ike_workers >= 0 ? d->o.ike_workers : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n > IKE_WORK_MAX_THREADS)
 		n = IKE_WORK_MAX_THREADS;
-	if (n > 0 && ike_set_workers(d->ike, (unsigned)n, IKE_WORK_MIN_NS) < 0)
+	if (n > 0 &&
+	    ike_set_workers(d->ike, (unsigned)n, IKE_WORK_MIN_NS, IKE_WORK_MIN_NEGOTIATING) < 0)
 		log_err("IKE: no worker threads (%s): public-key operations run on the event loop",
 		        strerror(errno));
 	if (d->o.test_lifetime) {

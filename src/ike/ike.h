@@ -221,14 +221,17 @@ void ike_set_dos_limits(struct ike *ike, const struct ike_dos_limits *l);
 
 /* ---- work off the event loop (issue 9) ---- */
 /* Starts `threads` workers (at most IKE_WORK_MAX_THREADS) for the expensive public-key
- * operations (ECDH of IKE_SA_INIT, AUTH signatures): an operation whose measured CPU cost is
- * at least min_ns runs on a worker and its exchange continues on the loop when it is done;
- * cheaper ones (P-256 ECDH with OpenSSL's optimised code) stay inline, where they cost less
- * than the two thread wake-ups of a hand-off. Results arrive through an eventfd registered with
- * the engine's loop. Once only; 0 when started, -1 (errno) when no thread could be started, in
+ * operations (ECDH of IKE_SA_INIT, AUTH signatures). An operation runs on a worker, and its
+ * exchange continues on the loop when it is done, when its measured CPU cost is at least
+ * min_ns and at least min_negotiating IKE SAs (this one included) are being negotiated: a
+ * hand-off costs two thread wake-ups, which pays only when the operation is dear and other
+ * negotiations wait for the loop meanwhile. Otherwise it runs inline (a lone set-up, P-256
+ * with OpenSSL's optimised code). Results arrive through an eventfd registered with the
+ * engine's loop. Once only; 0 when started, -1 (errno) when no thread could be started, in
  * which case everything stays inline. */
-#define IKE_WORK_MAX_THREADS 8
-#define IKE_WORK_MIN_NS 150000
-int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns);
+#define IKE_WORK_MAX_THREADS     8
+#define IKE_WORK_MIN_NS          150000
+#define IKE_WORK_MIN_NEGOTIATING 2
+int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns, unsigned min_negotiating);
 
 #endif

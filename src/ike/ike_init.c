@@ -77,7 +77,7 @@ static struct dh_job *dh_job_new(const struct dh_alg *alg, struct dh *dh,
 		dh_free(dh);
 		return NULL;
 	}
-	d->j.kind = ike_job_kind_dh(alg->id);
+	d->j.kind = ike_job_kind_dh(alg->id, ke != NULL);
 	d->j.run = dh_job_run;
 	d->j.done = done;
 	d->j.free = dh_job_free;

@@ -33,19 +33,14 @@ struct ike_work {
 	unsigned n_threads;
 	unsigned pending; /* handed over, not yet completed (loop thread only) */
 	uint64_t min_ns;
+	unsigned min_negotiating;
 	pthread_t th[IKE_WORK_MAX_THREADS];
 };
 
-enum ike_job_kind ike_job_kind_dh(uint16_t group)
+enum ike_job_kind ike_job_kind_dh(uint16_t group, bool derive)
 {
-	switch (group) {
-	case DH_ECP_384:
-		return IKE_JOB_DH_384;
-	case DH_ECP_521:
-		return IKE_JOB_DH_521;
-	default:
-		return IKE_JOB_DH_256;
-	}
+	int k = group == DH_ECP_384 ? 1 : group == DH_ECP_521 ? 2 : 0;
+	return (enum ike_job_kind)((derive ? IKE_JOB_DERIVE_256 : IKE_JOB_KEYGEN_256) + k);
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -67,10 +62,11 @@ static void run_timed(struct ike_job *j)
 /* On the loop: learn the cost, hand the result to the SA if it is still there, free. */
 static void complete(struct ike *ike, struct ike_job *j)
 {
-	/* Falls at once, rises slowly: a cold first run (caches, a new thread's OpenSSL state)
-	 * must not send every later P-256 operation through a hand-off. */
+	/* The least seen: a cold run (caches, a new thread's OpenSSL state, a busy machine) must
+	 * not send every later P-256 operation through a hand-off. */
 	uint64_t *c = &ike->work_cost_ns[j->kind];
-	*c = !*c || j->cpu_ns < *c ? j->cpu_ns : (*c * 7 + j->cpu_ns) / 8;
+	if (!*c || (j->cpu_ns && j->cpu_ns < *c))
+		*c = j->cpu_ns;
 	struct ike_sa *sa = j->sa;
 	if (sa) {
 		sa->job = NULL;
@@ -160,7 +156,7 @@ void ike_work_free(struct ike *ike)
 	ike->work = NULL;
 }
 
-int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns)
+int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns, unsigned min_negotiating)
 {
 	struct ike_work *w;
 	pthread_attr_t attr;
@@ -177,6 +173,7 @@ int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns)
 		return -1;
 	w->ike = ike;
 	w->min_ns = min_ns;
+	w->min_negotiating = min_negotiating;
 	w->todo_tail = &w->todo;
 	w->ran_tail = &w->ran;
 	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -228,7 +225,8 @@ void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 	j->next = NULL;
 	j->sa = sa;
 	sa->job = j;
-	if (!w || ike->work_cost_ns[j->kind] < w->min_ns) {
+	if (!w || ike->work_cost_ns[j->kind] < w->min_ns ||
+	    ike->stats.half_open < w->min_negotiating) {
 		ike->stats.work_inline++;
 		run_timed(j);
 		complete(ike, j);

@@ -10,22 +10,28 @@
  * then just freed). free() wipes and frees the job in every case.
  *
  * Operations cheaper than a thread hand-off (two wake-ups) run inline: each job kind's CPU
- * cost is measured as jobs run, and only kinds above the engine's threshold are handed over.
+ * cost is measured as jobs run (the least seen: what the operation itself costs, without the
+ * cold caches and contention that a worker would meet as well), and only kinds above the
+ * engine's threshold are handed over, and only while other negotiations wait for the loop.
  * Without workers (the default: unit tests, ike_set_workers not called) everything is inline
  * and done() is called before ike_work_submit returns, so a caller must not touch the SA
  * after submitting.
  */
 #ifndef MGMTSEC_IKE_WORK_H
 #define MGMTSEC_IKE_WORK_H
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ike;
 struct ike_sa;
 
 enum ike_job_kind {
-	IKE_JOB_DH_256, /* groups 19, 20, 21: key pair and/or derivation */
-	IKE_JOB_DH_384,
-	IKE_JOB_DH_521,
+	IKE_JOB_KEYGEN_256, /* groups 19, 20, 21: a key pair only */
+	IKE_JOB_KEYGEN_384,
+	IKE_JOB_KEYGEN_521,
+	IKE_JOB_DERIVE_256, /* a shared secret (with a key pair first, for the responder) */
+	IKE_JOB_DERIVE_384,
+	IKE_JOB_DERIVE_521,
 	IKE_JOB_SIGN, /* an AUTH signature with our private key */
 	IKE_JOB_KINDS
 };
@@ -40,8 +46,8 @@ struct ike_job {
 	void (*free)(struct ike_job *j);
 };
 
-/* The job kind of a DH group's operations (IKE_JOB_DH_256 for an unknown one). */
-enum ike_job_kind ike_job_kind_dh(uint16_t group);
+/* The job kind of a DH group's key pair or derivation (P-256's for an unknown group). */
+enum ike_job_kind ike_job_kind_dh(uint16_t group, bool derive);
 
 /* Runs j for sa: inline, or on a worker when the engine has workers and j's kind costs at
  * least the threshold. sa must have no job in flight (a second one is logged and freed). */

@@ -883,8 +883,8 @@ static void test_rsa_on_workers(void **state)
 	struct ike_stats sa, sb;
 	(void)state;
 	h_init(&net);
-	assert_int_equal(ike_set_workers(A(&net)->ike, 2, 0), 0);
-	assert_int_equal(ike_set_workers(B(&net)->ike, 2, 0), 0);
+	assert_int_equal(ike_set_workers(A(&net)->ike, 2, 0, 0), 0);
+	assert_int_equal(ike_set_workers(B(&net)->ike, 2, 0, 0), 0);
 	rsa_tunnels(&ta, &tb);
 	setup_pair(&net, &ta, &tb);
 	run_until(&net, both_ready);
@@ -908,7 +908,7 @@ static void test_auth_copy_while_signing(void **state)
 	struct ike_stats sb;
 	(void)state;
 	h_init(&net);
-	assert_int_equal(ike_set_workers(B(&net)->ike, 1, 0), 0);
+	assert_int_equal(ike_set_workers(B(&net)->ike, 1, 0, 0), 0);
 	/* each IKE_AUTH in one datagram: to copy it, to count answers */
 	ike_set_fragment_size(A(&net)->ike, 8000);
 	ike_set_fragment_size(B(&net)->ike, 8000);

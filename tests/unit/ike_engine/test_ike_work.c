@@ -45,7 +45,7 @@ static void start(struct net *net, int workers_a, int workers_b, uint64_t min_ns
 		ike_set_timing(net->n[i].ike, &fast);
 		int w = i == 0 ? workers_a : workers_b;
 		if (w)
-			assert_int_equal(ike_set_workers(net->n[i].ike, (unsigned)w, min_ns), 0);
+			assert_int_equal(ike_set_workers(net->n[i].ike, (unsigned)w, min_ns, 0), 0);
 	}
 }
 
@@ -145,7 +145,69 @@ static void test_cheap_stays_inline(void **state)
 	assert_int_equal(sa.work_inline, 2);
 	assert_int_equal(sb.work_inline, 1);
 	/* and the cost was measured: P-384 is not free */
-	assert_true(A(&net)->ike->work_cost_ns[IKE_JOB_DH_384] > 0);
+	assert_true(A(&net)->ike->work_cost_ns[IKE_JOB_KEYGEN_384] > 0);
+	assert_true(A(&net)->ike->work_cost_ns[IKE_JOB_DERIVE_384] > 0);
+	h_fini(&net);
+}
+
+static void apply2(struct h_node *n, const struct ike_cfg_tunnel *t0,
+                   const struct ike_cfg_tunnel *t1)
+{
+	struct ike_cfg c = {.tunnels = calloc(2, sizeof(*t0)), .n_tunnels = 2};
+	assert_non_null(c.tunnels);
+	c.tunnels[0] = *t0;
+	c.tunnels[1] = *t1;
+	for (size_t k = 0; k < 2; k++) {
+		struct ike_cfg_tunnel *t = &c.tunnels[k];
+		struct chunk l = t->psk_local, r = t->psk_remote;
+		t->psk_local = t->psk_remote = (struct chunk)CHUNK_EMPTY;
+		chunk_dup(&t->psk_local, l.ptr, l.len);
+		chunk_dup(&t->psk_remote, r.ptr, r.len);
+	}
+	assert_int_equal(ike_set_config(n->ike, &c), 0);
+	ike_cfg_free(&c);
+}
+
+/* A lone negotiation keeps its work inline (a hand-off would only add two wake-ups); when a
+ * second one is under way, the work goes to a worker. */
+static void test_lone_setup_inline(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb, ta2;
+	struct ike_stats sa, sb;
+	h_init(&net);
+	for (int i = 0; i < 2; i++) {
+		ike_set_timing(net.n[i].ike, &fast);
+		assert_int_equal(ike_set_workers(net.n[i].ike, 1, 0, 2), 0);
+	}
+	tunnels(&ta, &tb, DH_ECP_384);
+	apply(B(&net), &tb);
+	apply(A(&net), &ta);
+	assert_int_equal(net.queued, 1); /* inline: IKE_SA_INIT is out at once */
+	run_until_up(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.work_offloaded + sb.work_offloaded, 0);
+	assert_int_equal(sa.work_inline, 2);
+	assert_int_equal(sb.work_inline, 1);
+	h_fini(&net);
+
+	/* two tunnels in one change: the second SA's key pair is made while the first
+	 * negotiates, so it goes to the worker */
+	h_init(&net);
+	for (int i = 0; i < 2; i++) {
+		ike_set_timing(net.n[i].ike, &fast);
+		assert_int_equal(ike_set_workers(net.n[i].ike, 1, 0, 2), 0);
+	}
+	tunnels(&ta, &tb, DH_ECP_384);
+	h_tunnel(&ta2, 2, H_ADDR_A, 0xc6336403u, 0xc6336403u, "other-psk");
+	ta2.proposals[0].dh[0] = DH_ECP_384;
+	apply(B(&net), &tb);
+	apply2(A(&net), &ta, &ta2);
+	stats(A(&net), &sa);
+	assert_int_equal(sa.work_inline, 1);
+	assert_int_equal(sa.work_offloaded, 1);
+	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
 	h_fini(&net);
 }
 
@@ -290,7 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_offloaded_21),         cmocka_unit_test(test_cheap_stays_inline),
 	    cmocka_unit_test(test_cancel_initiator),     cmocka_unit_test(test_cancel_responder),
 	    cmocka_unit_test(test_copy_while_computing), cmocka_unit_test(test_free_in_flight),
-	    cmocka_unit_test(test_invalid_ke_offloaded),
+	    cmocka_unit_test(test_invalid_ke_offloaded), cmocka_unit_test(test_lone_setup_inline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
