@@ -214,6 +214,30 @@ struct h_pkt *h_peek(struct net *net)
 	return net->head;
 }
 
+struct h_pkt *h_copy_head(struct net *net)
+{
+	const struct h_pkt *p = net->head;
+	struct h_pkt *c = p ? malloc(sizeof(*c)) : NULL;
+	if (!c)
+		return NULL;
+	*c = *p;
+	c->next = NULL;
+	c->data = malloc(p->len);
+	if (!c->data) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->data, p->data, p->len);
+	return c;
+}
+
+void h_deliver_copy(struct net *net, struct h_pkt *p)
+{
+	ike_input(net->n[p->to].ike, p->data, p->len, p->dst, p->dport, p->src, p->sport);
+	free(p->data);
+	free(p);
+}
+
 bool h_step(struct net *net)
 {
 	struct h_pkt *p = net->head;
@@ -316,13 +340,22 @@ void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t re
 	t->child_lifetime_s = 3600;
 }
 
+void h_cfgn(struct ike_cfg *c, const struct ike_cfg_tunnel *ts, size_t k)
+{
+	c->tunnels = calloc(k, sizeof(*ts));
+	c->n_tunnels = c->tunnels ? k : 0;
+	for (size_t i = 0; i < c->n_tunnels; i++) {
+		struct ike_cfg_tunnel *t = &c->tunnels[i];
+		*t = ts[i];
+		t->psk_local = t->psk_remote = (struct chunk)CHUNK_EMPTY;
+		chunk_dup(&t->psk_local, ts[i].psk_local.ptr, ts[i].psk_local.len);
+		chunk_dup(&t->psk_remote, ts[i].psk_remote.ptr, ts[i].psk_remote.len);
+	}
+}
+
 void h_cfg1(struct ike_cfg *c, const struct ike_cfg_tunnel *t)
 {
-	c->tunnels = calloc(1, sizeof(*t));
-	c->n_tunnels = 1;
-	c->tunnels[0] = *t;
-	chunk_dup(&c->tunnels[0].psk_local, t->psk_local.ptr, t->psk_local.len);
-	chunk_dup(&c->tunnels[0].psk_remote, t->psk_remote.ptr, t->psk_remote.len);
+	h_cfgn(c, t, 1);
 }
 
 size_t h_sas(struct h_node *n, struct ike_sa_info *out, size_t max)

@@ -75,6 +75,10 @@ void h_run(struct net *net, uint64_t ms);
 void h_idle(struct net *net, uint64_t ms);
 void h_drop_queue(struct net *net);
 struct h_pkt *h_peek(struct net *net);
+/* A copy of the datagram at the head of the queue (NULL when empty), to deliver again later
+ * with h_deliver_copy, which frees it. */
+struct h_pkt *h_copy_head(struct net *net);
+void h_deliver_copy(struct net *net, struct h_pkt *p);
 
 /* A tunnel from `local` to `remote` with one IKE proposal and one transform set. */
 void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t remote,
@@ -82,6 +86,8 @@ void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t re
 void h_prop(struct ike_cfg_proposal *p, uint16_t encr, uint16_t bits, uint16_t integ, uint16_t prf,
             uint16_t dh);
 void h_cfg1(struct ike_cfg *c, const struct ike_cfg_tunnel *t); /* copies (PSKs too) */
+/* The same with k tunnels. */
+void h_cfgn(struct ike_cfg *c, const struct ike_cfg_tunnel *ts, size_t k);
 
 /* SA info of node i: the count and the first entry in *out (if any). */
 size_t h_sas(struct h_node *n, struct ike_sa_info *out, size_t max);

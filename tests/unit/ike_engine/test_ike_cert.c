@@ -804,14 +804,9 @@ static struct ike_tunnel *tunnel_of(struct h_node *n, uint32_t id)
 
 static void apply_tunnels(struct h_node *n, const struct ike_cfg_tunnel *ts, size_t k)
 {
-	struct ike_cfg c = {.tunnels = calloc(k, sizeof(*ts)), .n_tunnels = k};
-	assert_non_null(c.tunnels);
-	for (size_t i = 0; i < k; i++) {
-		c.tunnels[i] = ts[i];
-		c.tunnels[i].psk_local = c.tunnels[i].psk_remote = (struct chunk)CHUNK_EMPTY;
-		chunk_dup(&c.tunnels[i].psk_local, ts[i].psk_local.ptr, ts[i].psk_local.len);
-		chunk_dup(&c.tunnels[i].psk_remote, ts[i].psk_remote.ptr, ts[i].psk_remote.len);
-	}
+	struct ike_cfg c = {0};
+	h_cfgn(&c, ts, k);
+	assert_int_equal(c.n_tunnels, k);
 	assert_int_equal(ike_set_config(n->ike, &c), 0);
 	ike_cfg_free(&c);
 }
@@ -919,20 +914,14 @@ static void test_auth_copy_while_signing(void **state)
 		h_idle(&net, 5);   /* B's answer leaves when its job is done */
 	assert_true(h_step(&net)); /* A: IKE_AUTH out (A signs inline: no workers) */
 	assert_non_null(h_peek(&net));
-	const struct h_pkt *p = h_peek(&net);
-	assert_null(p->next); /* one datagram */
-	uint8_t *copy = malloc(p->len);
+	assert_null(h_peek(&net)->next); /* one datagram */
+	struct h_pkt *copy = h_copy_head(&net);
 	assert_non_null(copy);
-	memcpy(copy, p->data, p->len);
-	size_t len = p->len;
-	uint32_t src = p->src, dst = p->dst;
-	uint16_t sport = p->sport, dport = p->dport;
 	size_t sent = B(&net)->sent;
 	assert_true(h_step(&net)); /* B verifies, hands its signature over */
 	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
 	assert_int_equal(B(&net)->sent, sent);
-	ike_input(B(&net)->ike, copy, len, dst, dport, src, sport);
-	free(copy);
+	h_deliver_copy(&net, copy);
 	ike_get_stats(B(&net)->ike, &sb);
 	assert_int_equal(sb.rx_dropped_msgid, 1);
 	run_until(&net, both_ready);

@@ -49,6 +49,16 @@ static void start(struct net *net, int workers_a, int workers_b, uint64_t min_ns
 	}
 }
 
+/* Workers per side (0: none), B passive, then A's configuration starts the negotiation. */
+static void pair(struct net *net, int workers_a, int workers_b, uint64_t min_ns, uint16_t group)
+{
+	struct ike_cfg_tunnel ta, tb;
+	start(net, workers_a, workers_b, min_ns);
+	tunnels(&ta, &tb, group);
+	apply(B(net), &tb);
+	apply(A(net), &ta);
+}
+
 static bool ready(struct h_node *n)
 {
 	struct ike_sa_info i[2];
@@ -86,12 +96,8 @@ static void stats(struct h_node *n, struct ike_stats *st)
 static void setup_offloaded(uint16_t group)
 {
 	struct net net;
-	struct ike_cfg_tunnel ta, tb;
 	struct ike_stats sa, sb;
-	start(&net, 2, 2, 0);
-	tunnels(&ta, &tb, group);
-	apply(B(&net), &tb);
-	apply(A(&net), &ta);
+	pair(&net, 2, 2, 0, group);
 	/* the key pair is being made: nothing is sent yet, the job is out */
 	assert_int_equal(net.queued, 0);
 	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
@@ -128,12 +134,8 @@ static void test_offloaded_21(void **state)
 static void test_cheap_stays_inline(void **state)
 {
 	struct net net;
-	struct ike_cfg_tunnel ta, tb;
 	struct ike_stats sa, sb;
-	start(&net, 2, 2, UINT64_MAX);
-	tunnels(&ta, &tb, DH_ECP_384);
-	apply(B(&net), &tb);
-	apply(A(&net), &ta);
+	pair(&net, 2, 2, UINT64_MAX, DH_ECP_384);
 	assert_int_equal(net.queued, 1); /* IKE_SA_INIT went out at once */
 	assert_true(h_step(&net));       /* B answers right away */
 	assert_int_equal(net.queued, 1);
@@ -153,17 +155,9 @@ static void test_cheap_stays_inline(void **state)
 static void apply2(struct h_node *n, const struct ike_cfg_tunnel *t0,
                    const struct ike_cfg_tunnel *t1)
 {
-	struct ike_cfg c = {.tunnels = calloc(2, sizeof(*t0)), .n_tunnels = 2};
-	assert_non_null(c.tunnels);
-	c.tunnels[0] = *t0;
-	c.tunnels[1] = *t1;
-	for (size_t k = 0; k < 2; k++) {
-		struct ike_cfg_tunnel *t = &c.tunnels[k];
-		struct chunk l = t->psk_local, r = t->psk_remote;
-		t->psk_local = t->psk_remote = (struct chunk)CHUNK_EMPTY;
-		chunk_dup(&t->psk_local, l.ptr, l.len);
-		chunk_dup(&t->psk_remote, r.ptr, r.len);
-	}
+	struct ike_cfg_tunnel ts[2] = {*t0, *t1};
+	struct ike_cfg c = {0};
+	h_cfgn(&c, ts, 2);
 	assert_int_equal(ike_set_config(n->ike, &c), 0);
 	ike_cfg_free(&c);
 }
@@ -216,11 +210,7 @@ static void test_lone_setup_inline(void **state)
 static void test_cancel_initiator(void **state)
 {
 	struct net net;
-	struct ike_cfg_tunnel ta, tb;
-	start(&net, 1, 0, 0);
-	tunnels(&ta, &tb, DH_ECP_384);
-	apply(B(&net), &tb);
-	apply(A(&net), &ta);
+	pair(&net, 1, 0, 0, DH_ECP_384);
 	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
 	assert_int_equal(ike_clear(A(&net)->ike, 0), 1);
 	/* the SA is gone, its job still runs; the re-initiation is a timer away */
@@ -238,12 +228,8 @@ static void test_cancel_initiator(void **state)
 static void test_cancel_responder(void **state)
 {
 	struct net net;
-	struct ike_cfg_tunnel ta, tb;
 	struct ike_stats sb;
-	start(&net, 0, 1, 0);
-	tunnels(&ta, &tb, DH_ECP_384);
-	apply(B(&net), &tb);
-	apply(A(&net), &ta);
+	pair(&net, 0, 1, 0, DH_ECP_384);
 	size_t sent = B(&net)->sent;
 	assert_true(h_step(&net)); /* B takes the request, hands over its ECDH */
 	assert_int_equal(B(&net)->sent, sent);
@@ -263,23 +249,12 @@ static void test_cancel_responder(void **state)
 static void test_copy_while_computing(void **state)
 {
 	struct net net;
-	struct ike_cfg_tunnel ta, tb;
 	struct ike_stats sb;
-	start(&net, 0, 1, 0);
-	tunnels(&ta, &tb, DH_ECP_384);
-	apply(B(&net), &tb);
-	apply(A(&net), &ta);
-	const struct h_pkt *p = h_peek(&net);
-	assert_non_null(p);
-	uint8_t *copy = malloc(p->len);
+	pair(&net, 0, 1, 0, DH_ECP_384);
+	struct h_pkt *copy = h_copy_head(&net);
 	assert_non_null(copy);
-	memcpy(copy, p->data, p->len);
-	size_t len = p->len;
-	uint32_t src = p->src, dst = p->dst;
-	uint16_t sport = p->sport, dport = p->dport;
 	assert_true(h_step(&net));
-	ike_input(B(&net)->ike, copy, len, dst, dport, src, sport);
-	free(copy);
+	h_deliver_copy(&net, copy);
 	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
 	struct ike_sa_info i[2];
 	assert_int_equal(h_sas(B(&net), i, 2), 1);
@@ -320,27 +295,13 @@ static void test_free_in_flight(void **state)
 {
 	struct net net;
 	struct ike_cfg_tunnel ta, tb, t2;
-	struct ike_cfg c = {0};
 	start(&net, 1, 1, 0);
 	tunnels(&ta, &tb, DH_ECP_521);
 	apply(B(&net), &tb);
 	/* two tunnels, one worker: the second key pair queues behind the first */
 	h_tunnel(&t2, 2, H_ADDR_A, 0xc6336403u, 0xc6336403u, "other-psk");
 	t2.proposals[0].dh[0] = DH_ECP_521;
-	c.tunnels = calloc(2, sizeof(*c.tunnels));
-	assert_non_null(c.tunnels);
-	c.n_tunnels = 2;
-	c.tunnels[0] = ta;
-	c.tunnels[1] = t2;
-	for (size_t k = 0; k < 2; k++) {
-		struct ike_cfg_tunnel *t = &c.tunnels[k];
-		struct chunk l = t->psk_local, r = t->psk_remote;
-		t->psk_local = t->psk_remote = (struct chunk)CHUNK_EMPTY;
-		chunk_dup(&t->psk_local, l.ptr, l.len);
-		chunk_dup(&t->psk_remote, r.ptr, r.len);
-	}
-	assert_int_equal(ike_set_config(A(&net)->ike, &c), 0);
-	ike_cfg_free(&c);
+	apply2(A(&net), &ta, &t2);
 	assert_int_equal(ike_work_pending(A(&net)->ike), 2);
 	h_fini(&net);
 }
