@@ -20,7 +20,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 
-#define WORKER_STACK (256 * 1024)
+#define WORKER_STACK ((size_t)256 * 1024)
 
 struct ike_work {
 	struct ike *ike;
