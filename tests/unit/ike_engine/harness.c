@@ -288,9 +288,7 @@ void h_run(struct net *net, uint64_t ms)
 	net->auto_deliver = true;
 	if (net->head && !net->deliver_timer)
 		net->deliver_timer = loop_timer_add(net->loop, 0, deliver_cb, net);
-	uint64_t id = loop_timer_add(net->loop, ms, stop_cb, net->loop);
-	loop_run(net->loop);
-	loop_timer_cancel(net->loop, id);
+	h_idle(net, ms);
 	loop_timer_cancel(net->loop, net->deliver_timer);
 	net->deliver_timer = 0;
 	net->auto_deliver = false;
