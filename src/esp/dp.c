@@ -119,12 +119,15 @@ uint16_t dp_udp_port(const struct dp *dp)
 	return dp->udp_port;
 }
 
-/* Replaces the tunnel table and waits until no worker can still read the old one. */
-static void tunnels_publish(struct dp *dp, struct ptab *next)
+/* Publishes a larger copy of the tunnel table (when ptab_add made one) and waits until no
+ * worker can still read the old one. */
+static void tunnels_publish(struct dp *dp, struct ptab *cur, struct ptab *next)
 {
-	struct ptab *old = atomic_exchange(&dp->tunnels, next);
+	if (next == cur)
+		return;
+	atomic_store(&dp->tunnels, next);
 	rcu_synchronize(&dp->rcu);
-	ptab_free(old);
+	ptab_free(cur);
 }
 
 struct outbound_pick {
@@ -176,23 +179,25 @@ int dp_tunnel_add(struct dp *dp, uint32_t tunnel_id, int tun_fd, uint32_t local_
 	int rc = -1;
 	pthread_mutex_lock(&dp->lock);
 	struct dp_tunnel *t = NULL;
-	struct ptab *next = NULL;
+	struct ptab *cur = atomic_load(&dp->tunnels), *next;
 	if (dp_tunnel_get(dp, tunnel_id) || fcntl(tun_fd, F_SETFL, O_NONBLOCK) < 0)
 		goto out;
 	t = tunnel_new(tunnel_id, tun_fd, local_addr, remote_addr);
-	next = t ? ptab_with(atomic_load(&dp->tunnels), tunnel_id, t) : NULL;
-	if (!next)
+	if (!t)
 		goto out;
 	struct outbound_pick pick = {tunnel_id, NULL, NULL};
 	ptab_each(atomic_load(&dp->sad.sas), pick_outbound, &pick);
 	atomic_store(&t->out, pick.sa);
-	/* Until the table is published the worker ignores this id's events (it finds no tunnel). */
+	/* Until the tunnel is in the table the worker ignores this id's events (it finds none). */
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tunnel_id};
-	if (epoll_ctl(dp->ep_out, EPOLL_CTL_ADD, tun_fd, &ev) < 0) {
-		ptab_free(next);
+	if (epoll_ctl(dp->ep_out, EPOLL_CTL_ADD, tun_fd, &ev) < 0)
+		goto out;
+	next = ptab_add(cur, tunnel_id, t);
+	if (!next) {
+		epoll_ctl(dp->ep_out, EPOLL_CTL_DEL, tun_fd, NULL);
 		goto out;
 	}
-	tunnels_publish(dp, next);
+	tunnels_publish(dp, cur, next);
 	t = NULL;
 	rc = 0;
 out:
@@ -205,13 +210,12 @@ int dp_tunnel_remove(struct dp *dp, uint32_t tunnel_id)
 {
 	pthread_mutex_lock(&dp->lock);
 	struct dp_tunnel *t = dp_tunnel_get(dp, tunnel_id);
-	struct ptab *next = t ? ptab_without(atomic_load(&dp->tunnels), tunnel_id) : NULL;
-	if (!next) {
+	if (!t || ptab_del(atomic_load(&dp->tunnels), tunnel_id) < 0) {
 		pthread_mutex_unlock(&dp->lock);
 		return -1;
 	}
 	epoll_ctl(dp->ep_out, EPOLL_CTL_DEL, t->fd, NULL);
-	tunnels_publish(dp, next); /* the workers find tunnels by id, so none can hold t now */
+	rcu_synchronize(&dp->rcu); /* the workers find tunnels by id, so none can hold t now */
 	free(t);
 	pthread_mutex_unlock(&dp->lock);
 	return 0;

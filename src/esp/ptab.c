@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+char ptab_tomb_;
+
 static struct ptab *alloc_table(uint32_t slots)
 {
 	struct ptab *t = calloc(1, sizeof(*t) + (size_t)slots * sizeof(struct ptab_entry));
@@ -20,64 +22,70 @@ void ptab_free(struct ptab *t)
 	free(t);
 }
 
-static inline uint32_t slot_of(const struct ptab *t, uint64_t key)
-{
-	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & t->mask;
-}
-
-void *ptab_get(const struct ptab *t, uint64_t key)
-{
-	for (uint32_t i = slot_of(t, key);; i = (i + 1) & t->mask) {
-		const struct ptab_entry *e = &t->e[i];
-		if (!e->val)
-			return NULL;
-		if (e->key == key)
-			return e->val;
-	}
-}
-
+/* Into an empty slot; the caller has checked that one is left and that key is absent. */
 static void put(struct ptab *t, uint64_t key, void *val)
 {
-	uint32_t i = slot_of(t, key);
-	while (t->e[i].val && t->e[i].key != key)
+	uint32_t i = ptab_slot(t, key);
+
+	while (atomic_load_explicit(&t->e[i].val, memory_order_relaxed))
 		i = (i + 1) & t->mask;
-	if (!t->e[i].val)
-		t->count++;
-	t->e[i].key = key;
-	t->e[i].val = val;
+	atomic_store_explicit(&t->e[i].key, key, memory_order_relaxed);
+	atomic_store_explicit(&t->e[i].val, val, memory_order_release);
+	t->count++;
+	t->used++;
 }
 
-/* A copy sized for `want` entries, holding every entry of t except skip_key (if skip). */
-static struct ptab *rebuild(const struct ptab *t, uint32_t want, int skip, uint64_t skip_key)
+/* Room for `live` entries now and as many adds again before the next copy. */
+static struct ptab *grown(const struct ptab *t, uint32_t live)
 {
 	uint32_t slots = 8;
-	while (slots < 2 * want)
+	while (slots < 4 * (uint64_t)live)
 		slots <<= 1;
 	struct ptab *n = alloc_table(slots);
 	if (!n)
 		return NULL;
-	for (uint32_t i = 0; i <= t->mask; i++)
-		if (t->e[i].val && !(skip && t->e[i].key == skip_key))
-			put(n, t->e[i].key, t->e[i].val);
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		void *v = atomic_load_explicit(&t->e[i].val, memory_order_relaxed);
+		if (v && v != PTAB_TOMB)
+			put(n, atomic_load_explicit(&t->e[i].key, memory_order_relaxed), v);
+	}
 	return n;
 }
 
-struct ptab *ptab_with(const struct ptab *t, uint64_t key, void *val)
+struct ptab *ptab_add(struct ptab *t, uint64_t key, void *val)
 {
-	struct ptab *n = rebuild(t, t->count + 1, 0, 0);
-	if (n)
-		put(n, key, val);
-	return n;
+	if (!val || val == PTAB_TOMB)
+		return NULL;
+	if (2 * ((uint64_t)t->used + 1) > (uint64_t)t->mask + 1) {
+		struct ptab *n = grown(t, t->count + 1);
+		if (n)
+			put(n, key, val);
+		return n;
+	}
+	put(t, key, val);
+	return t;
 }
 
-struct ptab *ptab_without(const struct ptab *t, uint64_t key)
+int ptab_del(struct ptab *t, uint64_t key)
 {
-	return rebuild(t, t->count, 1, key);
+	for (uint32_t i = ptab_slot(t, key);; i = (i + 1) & t->mask) {
+		void *v = atomic_load_explicit(&t->e[i].val, memory_order_relaxed);
+		if (!v)
+			return -1;
+		if (v != PTAB_TOMB &&
+		    atomic_load_explicit(&t->e[i].key, memory_order_relaxed) == key) {
+			atomic_store_explicit(&t->e[i].val, PTAB_TOMB, memory_order_release);
+			t->count--;
+			return 0;
+		}
+	}
 }
 
 void ptab_each(const struct ptab *t, void (*fn)(void *arg, uint64_t key, void *val), void *arg)
 {
-	for (uint32_t i = 0; i <= t->mask; i++)
-		if (t->e[i].val)
-			fn(arg, t->e[i].key, t->e[i].val);
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		void *v = atomic_load_explicit(&t->e[i].val, memory_order_relaxed);
+		if (v && v != PTAB_TOMB)
+			fn(arg, atomic_load_explicit(&t->e[i].key, memory_order_relaxed), v);
+	}
 }

@@ -27,11 +27,14 @@ void sad_destroy(struct sad *s)
 	atomic_store(&s->sas, NULL);
 }
 
-static void publish(struct sad *s, struct ptab *next)
+/* A larger copy replaces the table; readers may hold the old one until a grace period. */
+static void publish(struct sad *s, struct ptab *cur, struct ptab *next)
 {
-	struct ptab *old = atomic_exchange(&s->sas, next);
+	if (next == cur)
+		return;
+	atomic_store(&s->sas, next);
 	rcu_synchronize(s->rcu);
-	ptab_free(old);
+	ptab_free(cur);
 }
 
 int sad_add(struct sad *s, struct esp_sa *sa)
@@ -40,10 +43,10 @@ int sad_add(struct sad *s, struct esp_sa *sa)
 	uint64_t key = sad_key(sa->spi, sa->inbound);
 	if (ptab_get(cur, key))
 		return -1;
-	struct ptab *next = ptab_with(cur, key, sa);
+	struct ptab *next = ptab_add(cur, key, sa);
 	if (!next)
 		return -1;
-	publish(s, next);
+	publish(s, cur, next);
 	return 0;
 }
 
@@ -51,12 +54,9 @@ int sad_del(struct sad *s, uint32_t spi, bool inbound)
 {
 	struct ptab *cur = atomic_load(&s->sas);
 	struct esp_sa *sa = ptab_get(cur, sad_key(spi, inbound));
-	if (!sa)
+	if (!sa || ptab_del(cur, sad_key(spi, inbound)) < 0)
 		return -1;
-	struct ptab *next = ptab_without(cur, sad_key(spi, inbound));
-	if (!next)
-		return -1;
-	publish(s, next); /* after this no reader can still see sa */
+	rcu_synchronize(s->rcu); /* after this no reader can still see sa */
 	esp_sa_free(sa);
 	return 0;
 }

@@ -1,11 +1,12 @@
 /*
  * SAD: the security association database of the data plane.
  *
- * Inbound and outbound SAs in one immutable hash table keyed by (SPI, direction), published
- * through an atomic pointer and replaced as a whole on every change (RCU, see rcu.h). Readers
- * (data-plane threads, inside rcu_read_enter/leave) look up without any lock; writers are
- * serialised by the caller (the dp's control mutex) and wait for a grace period before freeing
- * a replaced table or a removed SA, so installing or removing SAs never stalls packets.
+ * Inbound and outbound SAs in one hash table keyed by (SPI, direction), changed in place and
+ * replaced by a larger copy when it fills (ptab.h), through an atomic pointer (RCU, see rcu.h).
+ * Readers (data-plane threads, inside rcu_read_enter/leave) look up without any lock; writers
+ * are serialised by the caller (the dp's control mutex) and wait for a grace period before
+ * freeing a replaced table or a removed SA, so installing or removing SAs never stalls
+ * packets.
  *
  * Ownership: the SAD owns the SAs added to it; sad_del() and sad_destroy() free them (which
  * wipes their keys).
