@@ -47,9 +47,10 @@ static int install_pair(struct daemon *d, const struct esp_sa_params *in,
 		dp_sa_remove(d->dp, in->spi, true);
 		return -1;
 	}
-	log_info("tunnel-ip%u: Child SA installed%s, SPI in 0x%08x out 0x%08x%s", in->tunnel_id,
-	         switch_out ? "" : " (standby)", in->spi, out->spi,
-	         out->natt_remote_port ? " (UDP-encapsulated)" : "");
+	/* The engine logs "Child SA up" with the same SPIs at info level. */
+	log_debug("tunnel-ip%u: Child SA installed%s, SPI in 0x%08x out 0x%08x%s", in->tunnel_id,
+	          switch_out ? "" : " (standby)", in->spi, out->spi,
+	          out->natt_remote_port ? " (UDP-encapsulated)" : "");
 	return 0;
 }
 
@@ -78,8 +79,8 @@ void tunnel_child_remove(void *arg, uint32_t tunnel_id, uint32_t spi_in, uint32_
 	/* May come after the tunnel was removed (a replaced pair lingers): a missing SA is fine. */
 	dp_sa_remove(d->dp, spi_out, false);
 	dp_sa_remove(d->dp, spi_in, true);
-	log_info("tunnel-ip%u: Child SA removed, SPI in 0x%08x out 0x%08x", tunnel_id, spi_in,
-	         spi_out);
+	log_debug("tunnel-ip%u: Child SA removed, SPI in 0x%08x out 0x%08x", tunnel_id, spi_in,
+	          spi_out);
 }
 
 void tunnel_state_cb(void *arg, uint32_t tunnel_id, bool up)

@@ -437,9 +437,10 @@ static void init_r_answer(struct ike_sa *sa, struct ike_job *j)
 		return;
 	}
 	ike_sa_set_state(sa, IKE_S_INIT_DONE);
-	log_info("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u)",
-	         sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
-	         sa->dh->id);
+	/* info-level news is the "IKE SA up" line after IKE_AUTH, with the same algorithms */
+	log_debug("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u)",
+	          sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
+	          sa->dh->id);
 	ike_send_response(sa, 0, resp, (size_t)rlen);
 }
 
