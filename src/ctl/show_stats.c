@@ -38,6 +38,8 @@ int show_ikev2_statistics(const struct show_src *s, struct strbuf *out, struct s
 	row(out, "Fragments dropped", st.rx_frag_dropped);
 	row(out, "IKE SAs established", st.established);
 	row(out, "IKE SAs negotiating", st.half_open);
+	row(out, "Tunnels waiting to initiate", st.init_waiting);
+	row(out, "Initiations that waited", st.init_deferred);
 	row(out, "Child SAs installed", st.child_sas);
 	return 0;
 }

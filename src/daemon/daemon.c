@@ -59,6 +59,8 @@ static int start_ike(struct daemon *d)
 	    ike_set_workers(d->ike, (unsigned)n, IKE_WORK_MIN_NS, IKE_WORK_MIN_NEGOTIATING) < 0)
 		log_err("IKE: no worker threads (%s): public-key operations run on the event loop",
 		        strerror(errno));
+	if (d->o.ike_initiating >= 0)
+		ike_set_max_initiating(d->ike, (unsigned)d->o.ike_initiating);
 	if (d->o.test_lifetime) {
 		log_info("test option: every SA lifetime is %u s", d->o.test_lifetime);
 		ike_set_lifetime_override(d->ike, d->o.test_lifetime, d->o.test_lifetime);

@@ -16,9 +16,10 @@ struct daemon_opts {
 	bool foreground;
 	bool debug;
 	unsigned
-	    test_lifetime; /* 0, or every SA lifetime in seconds (tests: rekeys within seconds) */
-	bool passive;      /* never initiate: answer peers only */
-	int ike_workers;   /* IKE worker threads; -1 = one per online CPU (ike_set_workers) */
+	    test_lifetime;  /* 0, or every SA lifetime in seconds (tests: rekeys within seconds) */
+	bool passive;       /* never initiate: answer peers only */
+	int ike_workers;    /* IKE worker threads; -1 = one per online CPU (ike_set_workers) */
+	int ike_initiating; /* ike_set_max_initiating; -1 = the engine's default */
 };
 
 struct daemon;

@@ -41,8 +41,24 @@ static void usage(FILE *f)
 	    "      --ike-workers N  threads for IKE's expensive public-key operations (P-384\n"
 	    "                       and P-521 ECDH, RSA signatures); 0 runs them on the event\n"
 	    "                       loop (default: one per online CPU, at most 8)\n"
+	    "      --ike-initiating N  IKE SAs we initiate that may negotiate at once; more\n"
+	    "                       tunnels wait their turn (default %d; 0 = no limit)\n"
 	    "  -h, --help           this text\n",
-	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
+	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET, IKE_MAX_INITIATING);
+}
+
+/* A decimal number lo..hi for option --name; -1 (and says so) otherwise. */
+static int opt_num(const char *name, const char *arg, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < lo || v > hi) {
+		fprintf(stderr, "mgmtsecd: --%s takes %ld-%ld\n", name, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* Creates the socket's directory (0700) when it is the default one under /run. */
@@ -90,6 +106,7 @@ int main(int argc, char **argv)
 		OPT_TEST_LIFETIME = 256,
 		OPT_PASSIVE,
 		OPT_IKE_WORKERS,
+		OPT_IKE_INITIATING,
 	};
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'f'},
@@ -99,6 +116,7 @@ int main(int argc, char **argv)
 	    {"test-lifetime", required_argument, NULL, OPT_TEST_LIFETIME},
 	    {"passive", no_argument, NULL, OPT_PASSIVE},
 	    {"ike-workers", required_argument, NULL, OPT_IKE_WORKERS},
+	    {"ike-initiating", required_argument, NULL, OPT_IKE_INITIATING},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -106,8 +124,10 @@ int main(int argc, char **argv)
 	    .config = DEFAULT_CONFIG,
 	    .socket = CTL_DEFAULT_SOCKET,
 	    .ike_workers = -1,
+	    .ike_initiating = -1,
 	};
 	int c;
+	long v;
 	while ((c = getopt_long(argc, argv, "f:s:Fdh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -122,30 +142,24 @@ int main(int argc, char **argv)
 		case 'd':
 			o.debug = true;
 			break;
-		case OPT_TEST_LIFETIME: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 5 || v > 86400) {
-				fprintf(stderr, "mgmtsecd: --test-lifetime takes 5-86400\n");
+		case OPT_TEST_LIFETIME:
+			if (opt_num("test-lifetime", optarg, 5, 86400, &v) < 0)
 				return 2;
-			}
 			o.test_lifetime = (unsigned)v;
 			break;
-		}
 		case OPT_PASSIVE:
 			o.passive = true;
 			break;
-		case OPT_IKE_WORKERS: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 0 || v > IKE_WORK_MAX_THREADS) {
-				fprintf(stderr, "mgmtsecd: --ike-workers takes 0-%d\n",
-				        IKE_WORK_MAX_THREADS);
+		case OPT_IKE_WORKERS:
+			if (opt_num("ike-workers", optarg, 0, IKE_WORK_MAX_THREADS, &v) < 0)
 				return 2;
-			}
 			o.ike_workers = (int)v;
 			break;
-		}
+		case OPT_IKE_INITIATING:
+			if (opt_num("ike-initiating", optarg, 0, 100000, &v) < 0)
+				return 2;
+			o.ike_initiating = (int)v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -171,6 +171,8 @@ struct ike_stats {
 	/* issue 9 */
 	uint64_t work_offloaded; /* public-key operations run on a worker thread */
 	uint64_t work_inline;    /* the same run on the loop (cheap, or no workers) */
+	uint64_t init_waiting;   /* current: tunnels waiting for an initiation slot */
+	uint64_t init_deferred;  /* initiations that had to wait for a slot */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
 
@@ -218,6 +220,13 @@ struct ike_dos_limits {
 	uint32_t cookie_rotate_s;
 };
 void ike_set_dos_limits(struct ike *ike, const struct ike_dos_limits *l);
+
+/* ---- initiations in flight (issue 9) ---- */
+/* At most n IKE SAs that we initiated are negotiating at once (from IKE_SA_INIT until IKE_AUTH
+ * is answered or the attempt fails); other tunnels wait their turn, oldest first. 0 = no
+ * limit. Default IKE_MAX_INITIATING. */
+#define IKE_MAX_INITIATING 16
+void ike_set_max_initiating(struct ike *ike, unsigned n);
 
 /* ---- work off the event loop (issue 9) ---- */
 /* Starts `threads` workers (at most IKE_WORK_MAX_THREADS) for the expensive public-key

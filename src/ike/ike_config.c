@@ -72,6 +72,7 @@ static void tunnel_free(struct ike_tunnel *t)
 {
 	struct ike *ike = t->ike;
 	loop_timer_cancel(ike->loop, t->reinit_timer);
+	ike_pace_forget(t);
 	if (t->indexed)
 		ike_htab_del(&ike->tun_by_addr, &t->by_addr);
 	if (t->prev)
@@ -100,13 +101,15 @@ void ike_tunnel_unref(struct ike_tunnel *t)
 
 void ike_tunnel_initiate(struct ike_tunnel *t)
 {
-	if (!ike_tunnel_wanted(t) || t->cfg.passive || ike_tunnel_sa(t->ike, t, NULL))
+	if (!ike_tunnel_wanted(t) || t->cfg.passive || ike_tunnel_sa(t->ike, t, NULL) ||
+	    !ike_pace_turn(t))
 		return;
 	struct ike_sa *sa = ike_sa_new(t->ike, t, true);
 	if (!sa) {
 		log_err("%s: cannot allocate an IKE SA", t->cfg.ifname);
 		return;
 	}
+	ike_pace_started(sa);
 	sa->local = t->cfg.local_addr;
 	sa->remote = t->cfg.remote_addr;
 	sa->lport = sa->rport = IKE_PORT;

@@ -19,6 +19,7 @@ struct ike *ike_new(struct loop *loop, const struct ike_io *io)
 	ike->io = *io;
 	ike->timing = IKE_TIMING_DEFAULT;
 	ike_dos_init(ike);
+	ike->max_initiating = IKE_MAX_INITIATING;
 	return ike;
 }
 
@@ -114,6 +115,7 @@ void ike_free(struct ike *ike)
 		t->refs++;
 		ike_tunnel_unref(t); /* refs is 0 again: frees it */
 	}
+	ike_pace_stop(ike);
 	ike_work_free(ike); /* after the SAs: their jobs are cancelled, only freed */
 	ike_cert_cache_drop(ike);
 	ike_keep_free(ike);

@@ -29,6 +29,8 @@ struct ike_tunnel {
 	bool have_last;
 	struct ike_sa_info last; /* the last SA that died, for show */
 	struct ike_creds *creds; /* issue 7: trustpoint material (ike_cert.c); NULL if unused */
+	struct ike_tunnel *pace_prev, *pace_next; /* waiting to initiate (ike_pace.c) */
+	bool pace_waiting;
 };
 
 struct ike {
@@ -48,6 +50,11 @@ struct ike {
 	struct ike_work *work; /* issue 9: worker threads (ike_work.c); NULL = all inline */
 	struct ike_creds *creds_cache;        /* issue 9: the last trustpoint loaded (ike_cert.c) */
 	uint64_t work_cost_ns[IKE_JOB_KINDS]; /* measured CPU cost per job kind (moving average) */
+	/* issue 9: ike_pace.c */
+	uint32_t max_initiating, initiating;      /* limit (0 = none); our SAs negotiating now */
+	struct ike_tunnel *pace_head, *pace_tail; /* waiting for a slot, oldest first */
+	uint64_t pace_timer;
+	bool pace_kicking;
 };
 
 /* ---- tunnels (ike_config.c) ---- */
@@ -65,6 +72,16 @@ struct ike_sa *ike_tunnel_sa(struct ike *ike, const struct ike_tunnel *t,
                              const struct ike_sa *except);
 /* An ESTABLISHED SA of the tunnel other than except, or NULL. */
 struct ike_sa *ike_tunnel_established(const struct ike_tunnel *t, const struct ike_sa *except);
+
+/* ---- initiations in flight (ike_pace.c) ---- */
+/* True when t may start an IKE SA now; otherwise t waits in line (once) and false. */
+bool ike_pace_turn(struct ike_tunnel *t);
+/* sa (ours) counts against the limit until ike_pace_done (it left the half-open states). */
+void ike_pace_started(struct ike_sa *sa);
+void ike_pace_done(struct ike_sa *sa);
+/* t is being freed: out of the line. */
+void ike_pace_forget(struct ike_tunnel *t);
+void ike_pace_stop(struct ike *ike);
 
 /* ---- messages and retransmission (ike_retx.c) ---- */
 void ike_io_send(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,

@@ -92,6 +92,8 @@ bool ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state to)
 	count_state(&sa->ike->stats, from, -1);
 	count_state(&sa->ike->stats, to, +1);
 	sa->state = to;
+	if (!is_half(to))
+		ike_pace_done(sa);
 	if (to == IKE_S_ESTABLISHED && from != IKE_S_REKEYING)
 		ike_life_sa_start(sa); /* lifetimes and DPD (issue 6) */
 	return true;

@@ -101,6 +101,7 @@ struct ike_sa {
 	bool in_half;
 	enum ike_sa_state state;
 	bool initiator;
+	bool paced; /* counts against ike->max_initiating (ike_pace.c) */
 	uint32_t id, session_id;
 	uint8_t spi_i[8], spi_r[8];
 	uint32_t local, remote; /* network order */
