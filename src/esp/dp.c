@@ -119,17 +119,6 @@ uint16_t dp_udp_port(const struct dp *dp)
 	return dp->udp_port;
 }
 
-/* Publishes a larger copy of the tunnel table (when ptab_add made one) and waits until no
- * worker can still read the old one. */
-static void tunnels_publish(struct dp *dp, struct ptab *cur, struct ptab *next)
-{
-	if (next == cur)
-		return;
-	atomic_store(&dp->tunnels, next);
-	rcu_synchronize(&dp->rcu);
-	ptab_free(cur);
-}
-
 struct outbound_pick {
 	uint32_t tunnel_id;
 	const struct esp_sa *except;
@@ -197,7 +186,7 @@ int dp_tunnel_add(struct dp *dp, uint32_t tunnel_id, int tun_fd, uint32_t local_
 		epoll_ctl(dp->ep_out, EPOLL_CTL_DEL, tun_fd, NULL);
 		goto out;
 	}
-	tunnels_publish(dp, cur, next);
+	ptab_publish(&dp->tunnels, cur, next, &dp->rcu);
 	t = NULL;
 	rc = 0;
 out:

@@ -1,5 +1,7 @@
 #include "esp/ptab.h"
 
+#include "esp/rcu.h"
+
 #include <stdlib.h>
 
 char ptab_tomb_;
@@ -79,6 +81,15 @@ int ptab_del(struct ptab *t, uint64_t key)
 			return 0;
 		}
 	}
+}
+
+void ptab_publish(struct ptab *_Atomic *slot, struct ptab *cur, struct ptab *next, struct rcu *rcu)
+{
+	if (next == cur)
+		return;
+	atomic_store(slot, next);
+	rcu_synchronize(rcu);
+	ptab_free(cur);
 }
 
 void ptab_each(const struct ptab *t, void (*fn)(void *arg, uint64_t key, void *val), void *arg)

@@ -63,6 +63,10 @@ static inline void *ptab_get(const struct ptab *t, uint64_t key)
 struct ptab *ptab_add(struct ptab *t, uint64_t key, void *val);
 /* Writer side. Removes key in place; -1 if absent. */
 int ptab_del(struct ptab *t, uint64_t key);
+/* Writer side: when ptab_add made a larger copy (next != cur), stores it in *slot, waits for a
+ * grace period (rcu_synchronize) and frees cur. Nothing to do when it added in place. */
+struct rcu;
+void ptab_publish(struct ptab *_Atomic *slot, struct ptab *cur, struct ptab *next, struct rcu *rcu);
 /* Calls fn for every live entry (writer side). */
 void ptab_each(const struct ptab *t, void (*fn)(void *arg, uint64_t key, void *val), void *arg);
 

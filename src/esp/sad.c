@@ -27,16 +27,6 @@ void sad_destroy(struct sad *s)
 	atomic_store(&s->sas, NULL);
 }
 
-/* A larger copy replaces the table; readers may hold the old one until a grace period. */
-static void publish(struct sad *s, struct ptab *cur, struct ptab *next)
-{
-	if (next == cur)
-		return;
-	atomic_store(&s->sas, next);
-	rcu_synchronize(s->rcu);
-	ptab_free(cur);
-}
-
 int sad_add(struct sad *s, struct esp_sa *sa)
 {
 	struct ptab *cur = atomic_load(&s->sas);
@@ -46,7 +36,7 @@ int sad_add(struct sad *s, struct esp_sa *sa)
 	struct ptab *next = ptab_add(cur, key, sa);
 	if (!next)
 		return -1;
-	publish(s, cur, next);
+	ptab_publish(&s->sas, cur, next, s->rcu);
 	return 0;
 }
 
