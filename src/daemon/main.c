@@ -42,9 +42,9 @@ static void usage(FILE *f)
 	    "                       and P-521 ECDH, RSA signatures); 0 runs them on the event\n"
 	    "                       loop (default: one per online CPU, at most 8)\n"
 	    "      --ike-initiating N  IKE SAs we initiate that may negotiate at once; more\n"
-	    "                       tunnels wait their turn (default %d; 0 = no limit)\n"
+	    "                       tunnels wait their turn (default 0: no limit)\n"
 	    "  -h, --help           this text\n",
-	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET, IKE_MAX_INITIATING);
+	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
 }
 
 /* A decimal number lo..hi for option --name; -1 (and says so) otherwise. */

@@ -2,16 +2,15 @@
  * ike_pace: at most max_initiating IKE SAs of ours are negotiating at once (IKE_SA_INIT sent
  * until IKE_AUTH answered or failed); further tunnels wait their turn in FIFO order.
  *
- * Why: a commit of many tunnels used to send every IKE_SA_INIT in the same loop iteration.
- * The peer then saw them all half open at once, asked each for a COOKIE (RFC 7296 §2.6: one
- * more round trip and a second IKE_SA_INIT per tunnel), and our loop answered nothing until
- * the whole burst was out. With a window the exchanges of early tunnels overlap the starts
- * of later ones, and the peer stays under its cookie threshold.
+ * Why: a commit of many tunnels sends every IKE_SA_INIT in the same loop iteration. The peer
+ * then sees them all half open at once and asks each for a COOKIE (RFC 7296 §2.6: one more
+ * round trip and a second IKE_SA_INIT per tunnel), and past its half-open limit drops them.
+ * With a window the peer stays under its thresholds. Off by default (ike.h says why).
  */
+#include <stdint.h>
+
 #include "ike/ike_int.h"
 #include "util/loop.h"
-
-#include <stdint.h>
 
 static void unlink_waiter(struct ike *ike, struct ike_tunnel *t)
 {
