@@ -17,8 +17,10 @@
 /* An unkeyed context per digest, made once and then only duplicated: a copy carries the
  * digest already fetched, where a new context looks HMAC and the digest up by name again
  * (OpenSSL 3.0, HMAC-SHA-256 keyed and used once: 1.9 -> 1.0 us). */
-static const char *const tmpl_md[] = {"SHA1", "SHA256", "SHA384", "SHA512"};
-static EVP_MAC_CTX *tmpl_ctx[4];
+static const uint16_t tmpl_prf[] = {PRF_HMAC_SHA1, PRF_HMAC_SHA2_256, PRF_HMAC_SHA2_384,
+                                    PRF_HMAC_SHA2_512}; /* their digests serve the MACs too */
+static EVP_MAC_CTX *tmpl_ctx[sizeof(tmpl_prf) / sizeof(tmpl_prf[0])];
+static const char *tmpl_md[sizeof(tmpl_prf) / sizeof(tmpl_prf[0])];
 static pthread_once_t tmpl_once = PTHREAD_ONCE_INIT;
 
 static EVP_MAC_CTX *hmac_unkeyed(const char *md)
@@ -41,8 +43,11 @@ static EVP_MAC_CTX *hmac_unkeyed(const char *md)
 
 static void tmpl_init(void)
 {
-	for (size_t i = 0; i < sizeof(tmpl_md) / sizeof(tmpl_md[0]); i++)
-		tmpl_ctx[i] = hmac_unkeyed(tmpl_md[i]);
+	for (size_t i = 0; i < sizeof(tmpl_prf) / sizeof(tmpl_prf[0]); i++) {
+		const struct prf_alg *p = crypto_prf(tmpl_prf[i]);
+		tmpl_md[i] = p ? p->md : NULL;
+		tmpl_ctx[i] = p ? hmac_unkeyed(p->md) : NULL;
+	}
 }
 
 EVP_MAC_CTX *crypto_hmac_new(const char *md, const uint8_t *key, size_t key_len)
@@ -51,7 +56,7 @@ EVP_MAC_CTX *crypto_hmac_new(const char *md, const uint8_t *key, size_t key_len)
 	EVP_MAC_CTX *ctx = NULL;
 
 	pthread_once(&tmpl_once, tmpl_init);
-	for (size_t i = 0; i < sizeof(tmpl_md) / sizeof(tmpl_md[0]); i++)
+	for (size_t i = 0; !ctx && i < sizeof(tmpl_prf) / sizeof(tmpl_prf[0]); i++)
 		if (tmpl_ctx[i] && strcmp(md, tmpl_md[i]) == 0)
 			ctx = EVP_MAC_CTX_dup(tmpl_ctx[i]);
 	if (!ctx)

@@ -70,17 +70,13 @@ struct ptab *ptab_add(struct ptab *t, uint64_t key, void *val)
 
 int ptab_del(struct ptab *t, uint64_t key)
 {
-	for (uint32_t i = ptab_slot(t, key);; i = (i + 1) & t->mask) {
-		void *v = atomic_load_explicit(&t->e[i].val, memory_order_relaxed);
-		if (!v)
-			return -1;
-		if (v != PTAB_TOMB &&
-		    atomic_load_explicit(&t->e[i].key, memory_order_relaxed) == key) {
-			atomic_store_explicit(&t->e[i].val, PTAB_TOMB, memory_order_release);
-			t->count--;
-			return 0;
-		}
-	}
+	void *v;
+	uint32_t i = ptab_find(t, key, &v);
+	if (i == UINT32_MAX)
+		return -1;
+	atomic_store_explicit(&t->e[i].val, PTAB_TOMB, memory_order_release);
+	t->count--;
+	return 0;
 }
 
 void ptab_publish(struct ptab *_Atomic *slot, struct ptab *cur, struct ptab *next, struct rcu *rcu)

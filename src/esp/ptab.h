@@ -44,17 +44,27 @@ static inline uint32_t ptab_slot(const struct ptab *t, uint64_t key)
 	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & t->mask;
 }
 
-/* Reader side (and writer side). */
-static inline void *ptab_get(const struct ptab *t, uint64_t key)
+/* The slot of the live entry for key, or UINT32_MAX; *val gets the value seen there (acquire,
+ * so its key is visible too). Reader and writer side. */
+static inline uint32_t ptab_find(const struct ptab *t, uint64_t key, void **val)
 {
 	for (uint32_t i = ptab_slot(t, key);; i = (i + 1) & t->mask) {
 		void *v = atomic_load_explicit(&t->e[i].val, memory_order_acquire);
 		if (!v)
-			return NULL;
+			return UINT32_MAX;
 		if (v != PTAB_TOMB &&
-		    atomic_load_explicit(&t->e[i].key, memory_order_relaxed) == key)
-			return v;
+		    atomic_load_explicit(&t->e[i].key, memory_order_relaxed) == key) {
+			*val = v;
+			return i;
+		}
 	}
+}
+
+/* Reader side (and writer side). */
+static inline void *ptab_get(const struct ptab *t, uint64_t key)
+{
+	void *v;
+	return ptab_find(t, key, &v) == UINT32_MAX ? NULL : v;
 }
 
 /* Writer side. Adds key -> val; the key must be absent. Returns t itself when it was added
