@@ -42,19 +42,13 @@ static int batch(uint16_t group, int cycles, double *spent)
 {
 	struct net net;
 	struct ike_cfg_tunnel ta, tb;
-	struct ike_cfg c = {0};
 	h_init(&net);
 	h_tunnel(&tb, 1, H_ADDR_B, H_ADDR_A, H_ADDR_A, "bench-psk-0123456789");
 	h_tunnel(&ta, 1, H_ADDR_A, H_ADDR_B, H_ADDR_B, "bench-psk-0123456789");
 	ta.proposals[0].dh[0] = tb.proposals[0].dh[0] = group;
 	tb.passive = true;
-	h_cfg1(&c, &tb);
-	ike_set_config(B(&net)->ike, &c);
-	ike_cfg_free(&c);
-	h_cfg1(&c, &ta);
-	ike_set_config(A(&net)->ike, &c);
-	ike_cfg_free(&c);
-	int rc = settle(&net, 1);
+	int rc =
+	    h_apply(B(&net), &tb, 1) == 0 && h_apply(A(&net), &ta, 1) == 0 ? settle(&net, 1) : -1;
 	double t0 = cpu_s();
 	for (int i = 0; rc == 0 && i < cycles; i++) {
 		int calls = A(&net)->state_calls + 2; /* down, then up */

@@ -107,7 +107,7 @@ static void init_cfg(void)
 	if (done)
 		return;
 	resp_tunnel(&t);
-	h_cfg1(&cfg, &t);
+	h_cfgn(&cfg, &t, 1);
 	/* FUZZ_LOG=debug: packet-level logging (formats attacker bytes too; slow, noisy). */
 	const char *lv = getenv("FUZZ_LOG");
 	log_set_level(lv && strcmp(lv, "debug") == 0 ? LOG_LVL_DEBUG : LOG_LVL_ERR);
@@ -196,8 +196,8 @@ static size_t record(uint16_t encr, uint16_t bits, uint16_t integ, uint8_t *out,
 	h_prop(&ta.proposals[0], encr, bits, integ, PRF_HMAC_SHA2_256, DH_ECP_256);
 	ta.esp[0] = (struct ike_cfg_esp){"ts", encr, bits, integ};
 	resp_tunnel(&tb);
-	h_cfg1(&ca, &ta);
-	h_cfg1(&cb, &tb);
+	h_cfgn(&ca, &ta, 1);
+	h_cfgn(&cb, &tb, 1);
 	check(ike_set_config(net.n[1].ike, &cb) == 0);
 	check(ike_set_config(net.n[0].ike, &ca) == 0);
 	for (size_t steps = 0; steps < 16; steps++) {

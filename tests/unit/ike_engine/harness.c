@@ -247,9 +247,7 @@ bool h_step(struct net *net)
 	if (!net->head)
 		net->tail = NULL;
 	net->queued--;
-	ike_input(net->n[p->to].ike, p->data, p->len, p->dst, p->dport, p->src, p->sport);
-	free(p->data);
-	free(p);
+	h_deliver_copy(net, p);
 	return true;
 }
 
@@ -326,7 +324,7 @@ void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t re
 	t->ike_lifetime_s = 86400;
 	t->auth_local = IKE_AUTH_PSK;
 	t->auth_remote_psk = true;
-	t->psk_local.ptr = (uint8_t *)psk; /* borrowed: h_cfg1 copies */
+	t->psk_local.ptr = (uint8_t *)psk; /* borrowed: h_cfgn copies */
 	t->psk_local.len = strlen(psk);
 	t->psk_remote = t->psk_local;
 	t->match_remote_addr[0] = htonl(peer_id);
@@ -351,9 +349,14 @@ void h_cfgn(struct ike_cfg *c, const struct ike_cfg_tunnel *ts, size_t k)
 	}
 }
 
-void h_cfg1(struct ike_cfg *c, const struct ike_cfg_tunnel *t)
+int h_apply(struct h_node *n, const struct ike_cfg_tunnel *ts, size_t k)
 {
-	h_cfgn(c, t, 1);
+	struct ike_cfg c = {0};
+	if (k)
+		h_cfgn(&c, ts, k);
+	int rc = c.n_tunnels == k ? ike_set_config(n->ike, &c) : -1;
+	ike_cfg_free(&c);
+	return rc;
 }
 
 size_t h_sas(struct h_node *n, struct ike_sa_info *out, size_t max)

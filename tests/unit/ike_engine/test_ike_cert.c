@@ -30,11 +30,7 @@ static struct tpki P;
 
 static void apply(struct h_node *n, const struct ike_cfg_tunnel *t)
 {
-	struct ike_cfg c = {0};
-	if (t)
-		h_cfg1(&c, t);
-	assert_int_equal(ike_set_config(n->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(n, t, t ? 1 : 0), 0);
 }
 
 static void setup_pair(struct net *net, struct ike_cfg_tunnel *ta, struct ike_cfg_tunnel *tb)
@@ -804,11 +800,7 @@ static struct ike_tunnel *tunnel_of(struct h_node *n, uint32_t id)
 
 static void apply_tunnels(struct h_node *n, const struct ike_cfg_tunnel *ts, size_t k)
 {
-	struct ike_cfg c = {0};
-	h_cfgn(&c, ts, k);
-	assert_int_equal(c.n_tunnels, k);
-	assert_int_equal(ike_set_config(n->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(n, ts, k), 0);
 }
 
 static void test_creds_shared(void **state)

@@ -26,31 +26,18 @@ static const struct ike_timing fast = {
 static void setup(struct net *net, struct ike_cfg_tunnel *ta, size_t n, unsigned window)
 {
 	struct ike_cfg_tunnel tb;
-	struct ike_cfg c = {0};
 	h_init(net);
 	for (int i = 0; i < 2; i++)
 		ike_set_timing(net->n[i].ike, &fast);
 	ike_set_max_initiating(A(net)->ike, window);
 	h_tunnel(&tb, 1, H_ADDR_B, H_ADDR_A, H_ADDR_A, "secret-psk");
 	tb.passive = true;
-	h_cfg1(&c, &tb);
-	assert_int_equal(ike_set_config(B(net)->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(B(net), &tb, 1), 0);
 	h_tunnel(&ta[0], 1, H_ADDR_A, H_ADDR_B, H_ADDR_B, "secret-psk");
 	for (size_t i = 1; i < n; i++)
 		h_tunnel(&ta[i], (uint32_t)i + 1, H_ADDR_A, H_ADDR_B + (uint32_t)i,
 		         H_ADDR_B + (uint32_t)i, "other-psk");
-	h_cfgn(&c, ta, n);
-	assert_int_equal(ike_set_config(A(net)->ike, &c), 0);
-	ike_cfg_free(&c);
-}
-
-static void apply_a(struct net *net, const struct ike_cfg_tunnel *ta, size_t n)
-{
-	struct ike_cfg c = {0};
-	h_cfgn(&c, ta, n);
-	assert_int_equal(ike_set_config(A(net)->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(A(net), ta, n), 0);
 }
 
 static uint64_t waiting(struct net *net)
@@ -113,7 +100,7 @@ static void test_removed_and_unlimited(void **state)
 	assert_int_equal(waiting(&net), 5);
 	/* keep tunnels 1, 2 and 6: 3, 4 and 5 go while waiting */
 	struct ike_cfg_tunnel keep[3] = {ta[0], ta[1], ta[5]};
-	apply_a(&net, keep, 3);
+	assert_int_equal(h_apply(A(&net), keep, 3), 0);
 	assert_int_equal(waiting(&net), 2);
 	ike_set_max_initiating(A(&net)->ike, 0);
 	assert_int_equal(waiting(&net), 0);

@@ -39,11 +39,7 @@ static const struct ike_timing fast = {.retx_ms = {20, 40, 80},
 
 static void apply(struct h_node *n, const struct ike_cfg_tunnel *t)
 {
-	struct ike_cfg c = {0};
-	if (t)
-		h_cfg1(&c, t);
-	assert_int_equal(ike_set_config(n->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(n, t, t ? 1 : 0), 0);
 }
 
 static void tunnels(struct ike_cfg_tunnel *ta, struct ike_cfg_tunnel *tb, uint16_t pfs)

@@ -24,10 +24,7 @@ static const struct ike_timing fast = {
 
 static void apply(struct h_node *n, const struct ike_cfg_tunnel *t)
 {
-	struct ike_cfg c = {0};
-	h_cfg1(&c, t);
-	assert_int_equal(ike_set_config(n->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(n, t, 1), 0);
 }
 
 static void tunnels(struct ike_cfg_tunnel *ta, struct ike_cfg_tunnel *tb, uint16_t group)
@@ -156,10 +153,7 @@ static void apply2(struct h_node *n, const struct ike_cfg_tunnel *t0,
                    const struct ike_cfg_tunnel *t1)
 {
 	struct ike_cfg_tunnel ts[2] = {*t0, *t1};
-	struct ike_cfg c = {0};
-	h_cfgn(&c, ts, 2);
-	assert_int_equal(ike_set_config(n->ike, &c), 0);
-	ike_cfg_free(&c);
+	assert_int_equal(h_apply(n, ts, 2), 0);
 }
 
 /* A lone negotiation keeps its work inline (a hand-off would only add two wake-ups); when a
