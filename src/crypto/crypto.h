@@ -106,6 +106,8 @@ const struct dh_alg *crypto_dh(uint16_t id);
 int crypto_sha1(const void *data, size_t len, uint8_t out[20]);
 
 /* ---- randomness ---- */
+/* OpenSSL's DRBG; requests up to 64 bytes come from a per-thread pool (see rand.c), which a
+ * forked child empties. 0, or -1 if OpenSSL fails. */
 int crypto_random(void *out, size_t len);
 
 /* Runs every algorithm once so that OpenSSL's one-time set-up (configuration, DRBG seeding,

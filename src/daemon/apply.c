@@ -339,7 +339,7 @@ struct plan {
 	char reason[DAEMON_MAX_TUNNELS][400]; /* room for a trustpoint file path */
 };
 
-static int resolve_source(const struct cfg *c, const struct vti_addr_snap *snap,
+static int resolve_source(const struct cfg *c, struct vti_addr_snap *snap,
                           const struct cfg_interface *itf, uint32_t *addr, unsigned *outer_mtu,
                           char *why, size_t wlen)
 {
@@ -360,8 +360,8 @@ static int resolve_source(const struct cfg *c, const struct vti_addr_snap *snap,
 		snprintf(why, wlen, "%.*s", (int)(wlen - 1), err);
 		return -1;
 	}
-	*outer_mtu = 1500;
-	vti_mtu_get(ifn, outer_mtu, NULL, 0);
+	struct vti_link l;
+	*outer_mtu = vti_snap_link(snap, ifn, &l, NULL, 0) == 0 ? l.mtu : 1500;
 	return 0;
 }
 

@@ -26,11 +26,51 @@ struct snap_ent {
 	size_t seq; /* dump order: of two interfaces holding one address, the first wins */
 };
 
+#define SNAP_LINKS 8 /* outer links remembered; more are asked for each time */
+
 struct vti_addr_snap {
 	size_t n, cap;
 	bool oom;
 	struct snap_ent *ent; /* sorted by address, then dump order */
+	size_t n_links;
+	struct vti_link links[SNAP_LINKS];
 };
+
+static void snap_remember(struct vti_addr_snap *s, const struct vti_link *l)
+{
+	if (s && s->n_links < SNAP_LINKS)
+		s->links[s->n_links++] = *l;
+}
+
+static int snap_link_index(struct vti_addr_snap *s, int ifindex, struct vti_link *out, char *err,
+                           size_t errlen)
+{
+	for (size_t i = 0; s && i < s->n_links; i++) {
+		if (s->links[i].ifindex == ifindex) {
+			*out = s->links[i];
+			return 0;
+		}
+	}
+	if (vti_link_query_index(ifindex, out, err, errlen) < 0)
+		return -1;
+	snap_remember(s, out);
+	return 0;
+}
+
+int vti_snap_link(struct vti_addr_snap *s, const char *name, struct vti_link *out, char *err,
+                  size_t errlen)
+{
+	for (size_t i = 0; s && i < s->n_links; i++) {
+		if (strcmp(s->links[i].name, name) == 0) {
+			*out = s->links[i];
+			return 0;
+		}
+	}
+	if (vti_link_query(name, out, err, errlen) < 0)
+		return -1;
+	snap_remember(s, out);
+	return 0;
+}
 
 static void snap_cb(const struct vti_addr_ent *a, void *arg)
 {
@@ -102,7 +142,7 @@ static int snap_owner(const struct vti_addr_snap *s, uint32_t addr_be)
 }
 
 /* Rule 1: the address must be one of ours; its interface is the outer interface. */
-static int by_address(const struct vti_addr_snap *snap, const char *src, uint32_t addr_be,
+static int by_address(struct vti_addr_snap *snap, const char *src, uint32_t addr_be,
                       uint32_t *addr_out, char *ifname, size_t len, char *err, size_t errlen)
 {
 	struct vti_addr_snap *own = NULL;
@@ -110,12 +150,15 @@ static int by_address(const struct vti_addr_snap *snap, const char *src, uint32_
 	if (!snap && !(snap = own = vti_addr_snap_take(err, errlen)))
 		return -1;
 	int ifindex = snap_owner(snap, addr_be);
-	vti_addr_snap_free(own);
+	if (own) { /* nothing to remember it for */
+		vti_addr_snap_free(own);
+		snap = NULL;
+	}
 	if (!ifindex)
 		return vti_failmsg(err, errlen, EADDRNOTAVAIL,
 		                   "tunnel source %s: address is not configured on any interface",
 		                   src);
-	if (vti_link_query_index(ifindex, &l, err, errlen) < 0)
+	if (snap_link_index(snap, ifindex, &l, err, errlen) < 0)
 		return -1;
 	*addr_out = addr_be;
 	return copy_name(ifname, len, l.name, err, errlen);
@@ -156,7 +199,7 @@ int vti_resolve_source(const char *src, const struct vti_name_map *map, size_t n
 	                               errlen);
 }
 
-int vti_resolve_source_snap(const struct vti_addr_snap *snap, const char *src,
+int vti_resolve_source_snap(struct vti_addr_snap *snap, const char *src,
                             const struct vti_name_map *map, size_t n, uint32_t *addr_be,
                             char *linux_ifname_out, size_t len, char *err, size_t errlen)
 {

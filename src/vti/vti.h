@@ -164,15 +164,20 @@ int vti_resolve_source(const char *src, const struct vti_name_map *map, size_t n
                        char *linux_ifname_out, size_t len, char *err, size_t errlen);
 
 /* One IPv4 address dump kept sorted for lookups: a commit resolving many tunnel sources takes
- * one instead of a dump per tunnel (O(N^2) work at 1000 tunnels with 1000 addresses). */
+ * one instead of a dump per tunnel (O(N^2) work at 1000 tunnels with 1000 addresses). It also
+ * remembers the few outer links it was asked about, so 1000 tunnels over one interface cost one
+ * link query, not two each. A snapshot is a moment's view: take a new one per commit. */
 struct vti_addr_snap;
 struct vti_addr_snap *vti_addr_snap_take(char *err, size_t errlen);
 void vti_addr_snap_free(struct vti_addr_snap *snap);
 
 /* vti_resolve_source with rule 1 looked up in snap; snap NULL: a dump of its own. */
-int vti_resolve_source_snap(const struct vti_addr_snap *snap, const char *src,
+int vti_resolve_source_snap(struct vti_addr_snap *snap, const char *src,
                             const struct vti_name_map *map, size_t n, uint32_t *addr_be,
                             char *linux_ifname_out, size_t len, char *err, size_t errlen);
+/* vti_link_query through snap's memory of links (snap NULL: always asks the kernel). */
+int vti_snap_link(struct vti_addr_snap *snap, const char *name, struct vti_link *out, char *err,
+                  size_t errlen);
 
 /* ---- link and address events ---------------------------------------------------------- */
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crypto/crypto.h"
 
@@ -89,6 +91,49 @@ static void test_random(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 	assert_memory_not_equal(a, zero, sizeof(a));
 	assert_int_equal(crypto_random(a, 0), 0);
+}
+
+/* Small requests share a per-thread pool: consecutive ones, across refills, never repeat
+ * bytes, and a large request (served by OpenSSL directly) works between them. */
+static void test_random_pool(void **state)
+{
+	enum {
+		N = 200
+	};
+	static uint8_t got[N][24];
+	uint8_t big[300];
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(crypto_random(got[i], sizeof(got[i])), 0);
+		if (i == N / 2)
+			assert_int_equal(crypto_random(big, sizeof(big)), 0);
+		for (int j = 0; j < i; j++)
+			assert_memory_not_equal(got[i], got[j], sizeof(got[i]));
+	}
+}
+
+/* A forked child must not hand out the bytes its parent hands out next (the pool is copied by
+ * fork; the child empties it). */
+static void test_random_fork(void **state)
+{
+	uint8_t first[8], parent[32], child[32];
+	int p[2];
+	assert_int_equal(crypto_random(first, sizeof(first)), 0); /* the pool now holds bytes */
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t c[32];
+		int ok = crypto_random(c, sizeof(c)) == 0 && write(p[1], c, sizeof(c)) == sizeof(c);
+		_exit(ok ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(crypto_random(parent, sizeof(parent)), 0);
+	assert_int_equal(read(p[0], child, sizeof(child)), sizeof(child));
+	close(p[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_memory_not_equal(parent, child, sizeof(parent));
 }
 
 static void test_cbc_round_trip_and_misuse(void **state)
@@ -308,6 +353,8 @@ int main(void)
 	    cmocka_unit_test(test_unknown_ids),
 	    cmocka_unit_test(test_wrong_key_length),
 	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_random_pool),
+	    cmocka_unit_test(test_random_fork),
 	    cmocka_unit_test(test_cbc_round_trip_and_misuse),
 	    cmocka_unit_test(test_gcm_round_trip_and_tamper),
 	    cmocka_unit_test(test_mac_tampered_icv),

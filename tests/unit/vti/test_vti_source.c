@@ -151,6 +151,9 @@ static void test_snapshot(void **state)
 		fprintf(ipb, "addr add 198.18.%d.%d/32 dev %s\n", i / 100, i % 100 + 1,
 		        i % 2 ? "outer0" : "outer1");
 	assert_int_equal(pclose(ipb), 0);
+	unsigned mtu0;
+	assert_int_equal(vti_mtu_get("outer0", &mtu0, err, sizeof(err)), 0);
+	assert_int_equal(vti_mtu_set("outer1", mtu0 - 100, err, sizeof(err)), 0);
 	struct vti_addr_snap *snap = vti_addr_snap_take(err, sizeof(err));
 	assert_non_null(snap);
 	for (int i = 1; i <= 200; i++) {
@@ -179,6 +182,20 @@ static void test_snapshot(void **state)
 	                                         0, err, sizeof(err)),
 	                 0);
 	assert_int_equal(a, vt_ip("198.51.100.1"));
+	/* the links the snapshot remembers (two interfaces, two MTUs) */
+	struct vti_link l0, l1;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(vti_snap_link(snap, "outer1", &l1, err, sizeof(err)), 0);
+		assert_int_equal(vti_snap_link(snap, "outer0", &l0, err, sizeof(err)), 0);
+		assert_string_equal(l0.name, "outer0");
+		assert_string_equal(l1.name, "outer1");
+		assert_int_equal(l0.mtu, mtu0);
+		assert_int_equal(l1.mtu, mtu0 - 100);
+	}
+	assert_int_equal(vti_snap_link(snap, "eth9", &l0, err, sizeof(err)), -1);
+	assert_int_equal(vti_snap_link(NULL, "outer1", &l1, err, sizeof(err)), 0);
+	assert_int_equal(l1.mtu, mtu0 - 100);
+	assert_int_equal(vti_mtu_set("outer1", mtu0, err, sizeof(err)), 0);
 	vti_addr_snap_free(snap);
 	vti_addr_snap_free(NULL);
 	/* the per-interface dumps (filtered by the kernel) see only their interface's addresses */
