@@ -44,7 +44,8 @@ struct dp *dp_new(const struct dp_config *cfg)
 	rcu_init(&dp->rcu);
 	struct ptab *t = ptab_new();
 	atomic_init(&dp->tunnels, t);
-	if (!t || sad_init(&dp->sad, &dp->rcu) < 0 || io_init(&dp->io_out) < 0 ||
+	dp->outs = ptab_new();
+	if (!t || !dp->outs || sad_init(&dp->sad, &dp->rcu) < 0 || io_init(&dp->io_out) < 0 ||
 	    io_init(&dp->io_in) < 0 || dp_sockets_open(dp) < 0) {
 		dp_free(dp);
 		return NULL;
@@ -99,6 +100,7 @@ void dp_free(struct dp *dp)
 		ptab_each(t, free_tunnel, NULL);
 		ptab_free(t);
 	}
+	dp_outs_free(dp);
 	sad_destroy(&dp->sad);
 	dp_sockets_close(dp);
 	free(dp->io_out.bufs);
@@ -117,22 +119,6 @@ int dp_udp_fd(const struct dp *dp)
 uint16_t dp_udp_port(const struct dp *dp)
 {
 	return dp->udp_port;
-}
-
-struct outbound_pick {
-	uint32_t tunnel_id;
-	const struct esp_sa *except;
-	struct esp_sa *sa;
-};
-
-/* The newest outbound SA of the tunnel, other than `except`. */
-static void pick_outbound(void *arg, uint64_t key, void *val)
-{
-	struct outbound_pick *p = arg;
-	struct esp_sa *sa = val;
-	if (!sa->inbound && sa->tunnel_id == p->tunnel_id && sa != p->except &&
-	    (!p->sa || sa->install_seq > p->sa->install_seq))
-		p->sa = sa;
 }
 
 /* A TUN opened with IFF_VNET_HDR (vti_tun_create does) gets checksum and TSO offload: the
@@ -174,9 +160,7 @@ int dp_tunnel_add(struct dp *dp, uint32_t tunnel_id, int tun_fd, uint32_t local_
 	t = tunnel_new(tunnel_id, tun_fd, local_addr, remote_addr);
 	if (!t)
 		goto out;
-	struct outbound_pick pick = {tunnel_id, NULL, NULL};
-	ptab_each(atomic_load(&dp->sad.sas), pick_outbound, &pick);
-	atomic_store(&t->out, pick.sa);
+	atomic_store(&t->out, dp_outs_newest(dp, tunnel_id, NULL));
 	/* Until the tunnel is in the table the worker ignores this id's events (it finds none). */
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tunnel_id};
 	if (epoll_ctl(dp->ep_out, EPOLL_CTL_ADD, tun_fd, &ev) < 0)
@@ -218,6 +202,11 @@ int dp_sa_install(struct dp *dp, const struct esp_sa_params *p)
 	pthread_mutex_lock(&dp->lock);
 	sa->install_seq = ++dp->install_seq;
 	int rc = sad_add(&dp->sad, sa);
+	if (rc == 0 && !sa->inbound && dp_outs_add(dp, sa) < 0) {
+		sad_del(&dp->sad, sa->spi, false); /* frees sa */
+		pthread_mutex_unlock(&dp->lock);
+		return -1;
+	}
 	if (rc == 0 && !sa->inbound) {
 		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
 		struct esp_sa *none = NULL;
@@ -239,12 +228,11 @@ int dp_sa_remove(struct dp *dp, uint32_t spi, bool inbound)
 		 * another pair is installed (a rekey's old and new pairs overlap): fall back to the
 		 * newest remaining outbound SA of the tunnel. */
 		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
-		struct outbound_pick pick = {sa->tunnel_id, sa, NULL};
 		struct esp_sa *cur = sa;
-		if (t) {
-			ptab_each(atomic_load(&dp->sad.sas), pick_outbound, &pick);
-			atomic_compare_exchange_strong(&t->out, &cur, pick.sa);
-		}
+		dp_outs_remove(dp, sa);
+		if (t)
+			atomic_compare_exchange_strong(&t->out, &cur,
+			                               dp_outs_newest(dp, sa->tunnel_id, NULL));
 	}
 	/* sad_del waits for a grace period, which also covers the detached outbound pointer */
 	int rc = sa ? sad_del(&dp->sad, spi, inbound) : -1;

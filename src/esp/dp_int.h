@@ -74,6 +74,7 @@ struct dp {
 	struct rcu rcu;
 	struct sad sad;
 	_Atomic(struct ptab *) tunnels; /* id -> struct dp_tunnel, RCU like the SAD */
+	struct ptab *outs;              /* id -> its outbound SAs (dp_outs.c), under lock only */
 	pthread_mutex_t lock;           /* serialises control operations */
 	uint64_t install_seq;           /* under lock: numbers installed SAs */
 	struct dp_io io_out, io_in;
@@ -90,6 +91,13 @@ static inline struct dp_tunnel *dp_tunnel_get(struct dp *dp, uint32_t id)
 {
 	return ptab_get(atomic_load_explicit(&dp->tunnels, memory_order_acquire), id);
 }
+
+/* The outbound SAs per tunnel id (dp_outs.c), under dp->lock. */
+int dp_outs_add(struct dp *dp, struct esp_sa *sa);
+void dp_outs_remove(struct dp *dp, struct esp_sa *sa);
+/* The newest outbound SA of the tunnel other than except, or NULL. */
+struct esp_sa *dp_outs_newest(struct dp *dp, uint32_t tunnel_id, const struct esp_sa *except);
+void dp_outs_free(struct dp *dp);
 
 void *dp_out_main(void *arg);
 void *dp_in_main(void *arg);

@@ -43,6 +43,8 @@ struct esp_sa {
 	uint64_t sa_id, lifetime_soft_s, lifetime_hard_s;
 	uint64_t installed_at; /* CLOCK_MONOTONIC seconds */
 	uint64_t install_seq;  /* order of installation in its dp (newest = highest) */
+	struct esp_sa
+	    *out_next; /* outbound: next SA of the same tunnel (dp_outs.c, control side) */
 
 	/* outbound */
 	_Atomic uint64_t seq; /* last sequence number used (0 = none) */

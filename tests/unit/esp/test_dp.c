@@ -506,6 +506,65 @@ static void test_control_errors(void **state)
 	side_free(&a);
 }
 
+static uint32_t out_spi(struct dp *dp, uint32_t tunnel)
+{
+	struct dp_tunnel_stats ts;
+	assert_int_equal(dp_tunnel_stats(dp, tunnel, &ts), 0);
+	return ts.out_spi;
+}
+
+static void install_out(struct dp *dp, uint32_t spi, uint32_t tunnel)
+{
+	struct esp_sa_params p;
+	assert_int_equal(test_params(&p, &test_xforms[12], spi, 0, 1), 0);
+	p.tunnel_id = tunnel;
+	assert_int_equal(dp_sa_install(dp, &p), 0);
+}
+
+/* Which outbound SA a tunnel uses as SAs come and go (dp_outs.c): a tunnel added after its SAs
+ * takes the newest; removing the current one falls back to the newest remaining of the same
+ * tunnel, never to another tunnel's; removing another leaves the current alone. */
+static void test_outbound_choice(void **state)
+{
+	NEED_NETNS();
+	struct side a;
+	side_new(&a, LO1, false);
+	int t2[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, t2), 0);
+	install_out(a.dp, 0x201, 1);
+	install_out(a.dp, 0x301, 2);
+	install_out(a.dp, 0x202, 1);
+	install_out(a.dp, 0x203, 1);
+	install_out(a.dp, 0x302, 2);
+	assert_int_equal(dp_tunnel_add(a.dp, 1, a.tun[1], 0, 0), 0);
+	assert_int_equal(dp_tunnel_add(a.dp, 2, t2[1], 0, 0), 0);
+	assert_int_equal(out_spi(a.dp, 1), 0x203);
+	assert_int_equal(out_spi(a.dp, 2), 0x302);
+	assert_int_equal(dp_set_outbound(a.dp, 1, 0x201), 0);
+	assert_int_equal(dp_sa_remove(a.dp, 0x203, false), 0); /* not the current one */
+	assert_int_equal(out_spi(a.dp, 1), 0x201);
+	assert_int_equal(dp_sa_remove(a.dp, 0x201, false), 0); /* the current: the newest left */
+	assert_int_equal(out_spi(a.dp, 1), 0x202);
+	assert_int_equal(dp_sa_remove(a.dp, 0x302, false), 0);
+	assert_int_equal(out_spi(a.dp, 2), 0x301);
+	assert_int_equal(dp_sa_remove(a.dp, 0x202, false), 0); /* the last of tunnel 1 */
+	assert_int_equal(out_spi(a.dp, 1), 0);
+	assert_int_equal(out_spi(a.dp, 2), 0x301);
+	install_out(a.dp, 0x204, 1); /* a tunnel without one takes the next installed */
+	assert_int_equal(out_spi(a.dp, 1), 0x204);
+	/* many tunnels' SAs: each tunnel still finds its own */
+	for (uint32_t i = 0; i < 300; i++)
+		install_out(a.dp, 0x10000 + i, 3 + i % 30);
+	assert_int_equal(dp_sa_remove(a.dp, 0x204, false), 0);
+	assert_int_equal(out_spi(a.dp, 1), 0);
+	assert_int_equal(out_spi(a.dp, 2), 0x301);
+	dp_tunnel_remove(a.dp, 1);
+	dp_tunnel_remove(a.dp, 2);
+	close(t2[0]);
+	close(t2[1]);
+	side_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +575,7 @@ int main(void)
 	    cmocka_unit_test(test_make_before_break),
 	    cmocka_unit_test(test_real_tun),
 	    cmocka_unit_test(test_control_errors),
+	    cmocka_unit_test(test_outbound_choice),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
