@@ -121,7 +121,10 @@ int main(int argc, char **argv)
 			if (left <= 0)
 				break;
 			struct pollfd p = {s, POLLIN, 0};
-			if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			/* ppoll: poll's milliseconds would stretch a 0.2 ms round to 1 ms */
+			struct timespec ts = {(time_t)left,
+			                      (long)((left - (double)(time_t)left) * 1e9)};
+			if (ppoll(&p, 1, &ts, NULL) <= 0)
 				continue;
 			uint8_t buf[2048];
 			struct sockaddr_in from;
