@@ -127,9 +127,11 @@ static int mon_read_one(int fd, char *buf, struct mon *m, char *err, size_t errl
 
 int vti_monitor_read(int fd, vti_event_cb cb, void *arg, char *err, size_t errlen)
 {
-	static __thread char buf[VTI_NL_RCVLEN]; /* the callback reads no other monitor */
+	char *buf = vti_nl_buf(VTI_BUF_MONITOR);
 	struct mon m = {cb, arg, 0};
 	int r, budget = VTI_MON_BUDGET;
+	if (!buf)
+		return vti_fail(err, errlen, ENOMEM, "link monitor");
 	while ((r = mon_read_one(fd, buf, &m, err, errlen)) > 0 && --budget > 0)
 		;
 	return r < 0 ? -1 : m.count;

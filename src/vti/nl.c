@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -139,6 +140,29 @@ static int talk_noop(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static pthread_key_t buf_key[VTI_BUF_COUNT];
+static pthread_once_t buf_once = PTHREAD_ONCE_INIT;
+static bool buf_keys_ok;
+
+static void buf_keys_make(void)
+{
+	buf_keys_ok = pthread_key_create(&buf_key[VTI_BUF_TALK], free) == 0 &&
+	              pthread_key_create(&buf_key[VTI_BUF_MONITOR], free) == 0;
+}
+
+char *vti_nl_buf(enum vti_buf which)
+{
+	pthread_once(&buf_once, buf_keys_make);
+	if (!buf_keys_ok)
+		return NULL;
+	char *b = pthread_getspecific(buf_key[which]);
+	if (!b && (b = malloc(VTI_NL_RCVLEN)) && pthread_setspecific(buf_key[which], b) != 0) {
+		free(b);
+		b = NULL;
+	}
+	return b;
+}
+
 static int talk_run(struct mnl_socket *s, struct nlmsghdr *nlh, struct talk *t)
 {
 	/* With a control array libmnl uses it alone for types below NLMSG_MIN_TYPE. */
@@ -150,10 +174,12 @@ static int talk_run(struct mnl_socket *s, struct nlmsghdr *nlh, struct talk *t)
 	};
 	/* Per thread, not per request: a 32 KiB malloc and free per request was a tenth of the
 	 * cost of bringing a link up. Callbacks never start another request. */
-	static __thread char buf[VTI_NL_RCVLEN];
+	char *buf = vti_nl_buf(VTI_BUF_TALK);
 	unsigned portid = mnl_socket_get_portid(s);
 	unsigned seq = nlh->nlmsg_seq;
 	int ret = 0;
+	if (!buf)
+		return -ENOMEM;
 	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {

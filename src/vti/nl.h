@@ -14,6 +14,18 @@
 /* Receive buffer: large enough that the kernel never truncates a dump message. */
 #define VTI_NL_RCVLEN 32768
 
+/* A receive buffer of VTI_NL_RCVLEN bytes for the calling thread, allocated at its first use
+ * and freed when the thread ends; NULL if out of memory. Two per thread: requests
+ * (VTI_BUF_TALK) and the link monitor (VTI_BUF_MONITOR). On the heap, not in thread-local
+ * storage: every thread the daemon starts (a commit's save thread among them) would clear
+ * that storage at its start. */
+enum vti_buf {
+	VTI_BUF_TALK,
+	VTI_BUF_MONITOR,
+	VTI_BUF_COUNT
+};
+char *vti_nl_buf(enum vti_buf which);
+
 /* Writes "<what>: <strerror(errnum)>" to err, sets errno = errnum, returns -1. */
 int vti_fail(char *err, size_t errlen, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
