@@ -160,7 +160,7 @@ int dp_tunnel_add(struct dp *dp, uint32_t tunnel_id, int tun_fd, uint32_t local_
 	t = tunnel_new(tunnel_id, tun_fd, local_addr, remote_addr);
 	if (!t)
 		goto out;
-	atomic_store(&t->out, dp_outs_newest(dp, tunnel_id, NULL));
+	atomic_store(&t->out, dp_outs_newest(dp, tunnel_id));
 	/* Until the tunnel is in the table the worker ignores this id's events (it finds none). */
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tunnel_id};
 	if (epoll_ctl(dp->ep_out, EPOLL_CTL_ADD, tun_fd, &ev) < 0)
@@ -232,7 +232,7 @@ int dp_sa_remove(struct dp *dp, uint32_t spi, bool inbound)
 		dp_outs_remove(dp, sa);
 		if (t)
 			atomic_compare_exchange_strong(&t->out, &cur,
-			                               dp_outs_newest(dp, sa->tunnel_id, NULL));
+			                               dp_outs_newest(dp, sa->tunnel_id));
 	}
 	/* sad_del waits for a grace period, which also covers the detached outbound pointer */
 	int rc = sa ? sad_del(&dp->sad, spi, inbound) : -1;

@@ -95,8 +95,8 @@ static inline struct dp_tunnel *dp_tunnel_get(struct dp *dp, uint32_t id)
 /* The outbound SAs per tunnel id (dp_outs.c), under dp->lock. */
 int dp_outs_add(struct dp *dp, struct esp_sa *sa);
 void dp_outs_remove(struct dp *dp, struct esp_sa *sa);
-/* The newest outbound SA of the tunnel other than except, or NULL. */
-struct esp_sa *dp_outs_newest(struct dp *dp, uint32_t tunnel_id, const struct esp_sa *except);
+/* The newest outbound SA of the tunnel, or NULL. */
+struct esp_sa *dp_outs_newest(struct dp *dp, uint32_t tunnel_id);
 void dp_outs_free(struct dp *dp);
 
 void *dp_out_main(void *arg);

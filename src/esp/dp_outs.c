@@ -49,12 +49,12 @@ void dp_outs_remove(struct dp *dp, struct esp_sa *sa)
 	}
 }
 
-struct esp_sa *dp_outs_newest(struct dp *dp, uint32_t tunnel_id, const struct esp_sa *except)
+struct esp_sa *dp_outs_newest(struct dp *dp, uint32_t tunnel_id)
 {
 	struct dp_outs *l = ptab_get(dp->outs, tunnel_id);
 	struct esp_sa *best = NULL;
 	for (struct esp_sa *sa = l ? l->first : NULL; sa; sa = sa->out_next)
-		if (sa != except && (!best || sa->install_seq > best->install_seq))
+		if (!best || sa->install_seq > best->install_seq)
 			best = sa;
 	return best;
 }

@@ -41,10 +41,9 @@ struct esp_sa {
 	uint32_t ts_local_start, ts_local_end; /* host order, inclusive; "local" = our side */
 	uint32_t ts_remote_start, ts_remote_end;
 	uint64_t sa_id, lifetime_soft_s, lifetime_hard_s;
-	uint64_t installed_at; /* CLOCK_MONOTONIC seconds */
-	uint64_t install_seq;  /* order of installation in its dp (newest = highest) */
-	struct esp_sa
-	    *out_next; /* outbound: next SA of the same tunnel (dp_outs.c, control side) */
+	uint64_t installed_at;   /* CLOCK_MONOTONIC seconds */
+	uint64_t install_seq;    /* order of installation in its dp (newest = highest) */
+	struct esp_sa *out_next; /* outbound: the tunnel's next one (dp_outs.c, control side) */
 
 	/* outbound */
 	_Atomic uint64_t seq; /* last sequence number used (0 = none) */
