@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 /* Room for a burst of events before the kernel drops any: a commit of 1000 tunnels raises
- * about five per tunnel while the loop is busy with it, and 1 MiB overflowed, which cost a
- * needless re-apply of the whole configuration (an overrun must assume an outer change).
- * The kernel charges only what is queued. */
+ * four per tunnel (link, group, MTU, address) while the loop is busy with it, and 1 MiB
+ * overflowed, which cost a needless re-apply of the whole configuration (an overrun must
+ * assume an outer change). The kernel charges only what is queued. */
 #define VTI_MON_RCVBUF (16 << 20)
 /* Datagrams per call, so a storm of events cannot starve the rest of the event loop. */
 #define VTI_MON_BUDGET 64
