@@ -17,9 +17,8 @@
 
 static __thread struct {
 	unsigned char b[POOL_LEN];
-	size_t off; /* bytes before off are used (and wiped) */
-	bool filled;
-} pool;
+	size_t off; /* bytes before off are used (and wiped): POOL_LEN = empty */
+} pool = {.off = POOL_LEN};
 
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -27,7 +26,7 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void pool_reset(void)
 {
 	OPENSSL_cleanse(pool.b, sizeof(pool.b));
-	pool.filled = false;
+	pool.off = POOL_LEN;
 }
 
 static void atfork_register(void)
@@ -44,12 +43,11 @@ int crypto_random(void *out, size_t len)
 	if (len > POOL_MAX_REQ)
 		return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
 	pthread_once(&atfork_once, atfork_register);
-	if (!pool.filled || POOL_LEN - pool.off < len) {
-		pool.filled = false; /* a failed fill leaves no bytes to hand out */
+	if (POOL_LEN - pool.off < len) {
+		pool.off = POOL_LEN; /* a failed fill leaves no bytes to hand out */
 		if (RAND_bytes(pool.b, POOL_LEN) != 1)
 			return -1;
 		pool.off = 0;
-		pool.filled = true;
 	}
 	memcpy(out, pool.b + pool.off, len);
 	OPENSSL_cleanse(pool.b + pool.off, len);

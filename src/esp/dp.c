@@ -202,12 +202,12 @@ int dp_sa_install(struct dp *dp, const struct esp_sa_params *p)
 	pthread_mutex_lock(&dp->lock);
 	sa->install_seq = ++dp->install_seq;
 	int rc = sad_add(&dp->sad, sa);
-	if (rc == 0 && !sa->inbound && dp_outs_add(dp, sa) < 0) {
-		sad_del(&dp->sad, sa->spi, false); /* frees sa */
-		pthread_mutex_unlock(&dp->lock);
-		return -1;
-	}
 	if (rc == 0 && !sa->inbound) {
+		if (dp_outs_add(dp, sa) < 0) {
+			sad_del(&dp->sad, sa->spi, false); /* frees sa */
+			pthread_mutex_unlock(&dp->lock);
+			return -1;
+		}
 		struct dp_tunnel *t = dp_tunnel_get(dp, sa->tunnel_id);
 		struct esp_sa *none = NULL;
 		if (t)

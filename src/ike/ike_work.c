@@ -53,15 +53,23 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* run() timed in this thread's CPU time: preemption by other threads does not count. A
- * thread's CPU clock is a system call (no vDSO), two per job were 4% of a P-256 set-up, so
+/* A thread's CPU clock is a system call (no vDSO), two per job were 4% of a P-256 set-up, so
  * after the first few runs of a kind one in 64 is timed: the least seen hardly moves. Without
  * workers nothing is timed, since everything runs inline anyway. */
+static bool want_timing(struct ike_work *w, enum ike_job_kind kind)
+{
+	if (!w)
+		return false;
+	unsigned n = atomic_fetch_add_explicit(&w->runs[kind], 1, memory_order_relaxed);
+	return n < 8 || n % 64 == 0;
+}
+
+/* run(), timed in this thread's CPU time when wanted: preemption by other threads does not
+ * count. */
 static void run_timed(struct ike_work *w, struct ike_job *j)
 {
 	j->cpu_ns = 0;
-	unsigned n = w ? atomic_fetch_add_explicit(&w->runs[j->kind], 1, memory_order_relaxed) : 1;
-	if (!w || (n >= 8 && n % 64 != 0)) {
+	if (!want_timing(w, j->kind)) {
 		j->run(j);
 		return;
 	}
