@@ -42,7 +42,8 @@ static void write_line(enum log_level lvl, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	int h = snprintf(buf, sizeof(buf), "%s.%03ld %s: ", when, ts.tv_nsec / 1000000, tag[lvl]);
+	/* Microseconds: an IKE exchange between two local hosts takes well under a millisecond. */
+	int h = snprintf(buf, sizeof(buf), "%s.%06ld %s: ", when, ts.tv_nsec / 1000, tag[lvl]);
 	va_list aq;
 	va_copy(aq, ap);
 	int n = vsnprintf(buf + h, sizeof(buf) - (size_t)h, fmt, aq);
