@@ -62,12 +62,17 @@ struct db_trial {
 
 /* A commit whose file is written by a thread (db_save.c); it becomes running when done. */
 struct db_save {
-	bool on;   /* cfg_db_async_save was called */
-	int efd;   /* eventfd, written when a thread is done; -1 when off */
-	bool busy; /* a thread is running or done but not yet joined */
+	bool on;     /* cfg_db_async_save was called */
+	int efd;     /* eventfd, written when a save is done; -1 when off */
+	bool thread; /* the saving thread runs (else saves are synchronous) */
+	bool busy;   /* a save was handed over and not yet finished on the caller's side */
+	/* Under mu: go (a save to do), done (it is done), stop (the thread is to end). */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool go, stop;
 	atomic_bool done;
 	pthread_t th;
-	/* The thread's input and output (read after the join). */
+	/* The thread's input and output (read once done). */
 	char *path;
 	struct strbuf text;
 	int error; /* errno value; 0 = saved */
