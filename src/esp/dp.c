@@ -38,7 +38,7 @@ struct dp *dp_new(const struct dp_config *cfg)
 	if (!dp)
 		return NULL;
 	dp->cfg = *cfg;
-	dp->raw_fd = dp->udp_fd = dp->ep_out = dp->ep_in = dp->stop_fd = -1;
+	dp->raw_fd = dp->hdr_fd = dp->udp_fd = dp->ep_out = dp->ep_in = dp->stop_fd = -1;
 	pthread_mutex_init(&dp->lock, NULL);
 	dp->gro.fd = -1;
 	rcu_init(&dp->rcu);

@@ -18,10 +18,12 @@
 #include "esp/rcu.h"
 #include "esp/sad.h"
 
-#define DP_BATCH    64   /* packets per recvmmsg/sendmmsg and per TUN wake-up */
-#define DP_HEADROOM 64   /* >= ESP header + IV (24); keeps the payload 16-byte aligned */
-#define DP_BUF_SIZE 4096 /* per packet: headroom + inner (<= MTU) + tailroom */
-#define DP_MAX_IN   (DP_BUF_SIZE - DP_HEADROOM - 64)
+#define DP_BATCH     64   /* packets per recvmmsg/sendmmsg and per TUN wake-up */
+#define DP_HEADROOM  64   /* >= ESP header + IV (24); keeps the payload 16-byte aligned */
+#define DP_BUF_SIZE  4096 /* per packet: headroom + inner (<= MTU) + tailroom */
+#define DP_MAX_IN    (DP_BUF_SIZE - DP_HEADROOM - 64)
+#define DP_OUTER_HDR 20 /* the outer IPv4 header hdr_fd sends in front of ESP */
+_Static_assert(DP_HEADROOM >= DP_OUTER_HDR + 8 + 16, "headroom: outer header, ESP header, IV");
 
 /* epoll keys: tunnel ids are < 2^32, so these cannot collide with them */
 #define DP_KEY_STOP UINT64_MAX
@@ -68,6 +70,11 @@ struct dp_io {
 struct dp {
 	struct dp_config cfg;
 	int raw_fd, udp_fd, ep_out, ep_in, stop_fd;
+	/* Send-only IPPROTO_RAW socket: ESP goes out with our own IPv4 header, which spares the
+	 * kernel's ip_append_data (checksumming copy, corking) per packet; -1 when unavailable.
+	 * A packet it refuses as too big goes out through raw_fd, which fragments as before. */
+	int hdr_fd;
+	uint8_t ttl; /* of the outer header: the raw ESP socket's default (ip_default_ttl) */
 	uint16_t udp_port;
 	pthread_t th_out, th_in;
 	bool running;

@@ -10,6 +10,15 @@
 
 #define DP_TUN_READS 32 /* per tunnel per wake-up, so one busy tunnel cannot starve others */
 
+/* A packet hdr_fd refused as bigger than the device or path MTU: without our header, through
+ * the ESP socket, whose output fragments it as it always did. */
+static int send_unheaded(struct dp *dp, struct msghdr *h)
+{
+	h->msg_iov->iov_base = (uint8_t *)h->msg_iov->iov_base + DP_OUTER_HDR;
+	h->msg_iov->iov_len -= DP_OUTER_HDR;
+	return sendmsg(dp->raw_fd, h, 0) < 0 ? -1 : 0;
+}
+
 static void send_all(struct dp *dp, int fd, struct mmsghdr *m, unsigned n)
 {
 	unsigned done = 0;
@@ -18,7 +27,10 @@ static void send_all(struct dp *dp, int fd, struct mmsghdr *m, unsigned n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			esp_ctr_add(&dp->send_errors, 1); /* skip the packet that failed */
+			/* skip the packet that failed */
+			if (!(errno == EMSGSIZE && fd == dp->hdr_fd &&
+			      send_unheaded(dp, &m[done].msg_hdr) == 0))
+				esp_ctr_add(&dp->send_errors, 1);
 			done++;
 		} else {
 			done += (unsigned)r;
@@ -29,7 +41,7 @@ static void send_all(struct dp *dp, int fd, struct mmsghdr *m, unsigned n)
 static void flush(struct dp *dp, struct dp_io *io)
 {
 	if (io->n_raw)
-		send_all(dp, dp->raw_fd, io->raw, io->n_raw);
+		send_all(dp, dp->hdr_fd >= 0 ? dp->hdr_fd : dp->raw_fd, io->raw, io->n_raw);
 	if (io->n_udp)
 		send_all(dp, dp->udp_fd, io->udp, io->n_udp);
 	io->n = io->n_raw = io->n_udp = 0;
@@ -53,24 +65,48 @@ static void set_source(struct msghdr *h, union dp_cmsg *c, uint32_t src)
 	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 }
 
+/* The outer IPv4 header in front of an ESP packet for hdr_fd: what the ESP socket's own
+ * output would write (DF, as its default path-MTU discovery sets; its TTL). The kernel fills in
+ * the length, the identification and the checksum. */
+static void put_outer_header(const struct dp *dp, uint8_t *h, size_t len, uint32_t src,
+                             uint32_t dst)
+{
+	memset(h, 0, DP_OUTER_HDR);
+	h[0] = 0x45;
+	h[2] = (uint8_t)(len >> 8);
+	h[3] = (uint8_t)len;
+	h[6] = 0x40; /* DF */
+	h[8] = dp->ttl;
+	h[9] = IPPROTO_ESP;
+	memcpy(h + 12, &src, 4);
+	memcpy(h + 16, &dst, 4);
+}
+
 static void queue(struct dp *dp, struct dp_io *io, const struct dp_tunnel *t,
                   const struct esp_sa *sa, const struct esp_pkt *p)
 {
 	unsigned s = io->n++;
 	struct msghdr *h = &io->msgs[s].msg_hdr;
+	uint32_t src = sa->local_addr ? sa->local_addr : t->local_addr;
+	uint32_t dst = sa->remote_addr ? sa->remote_addr : t->remote_addr;
 	io->iov[s].iov_base = p->buf + p->off;
 	io->iov[s].iov_len = p->len;
-	io->addr[s] = (struct sockaddr_in){.sin_family = AF_INET,
-	                                   .sin_port = htons(sa->natt_remote_port),
-	                                   .sin_addr.s_addr =
-	                                       sa->remote_addr ? sa->remote_addr : t->remote_addr};
+	io->addr[s] = (struct sockaddr_in){
+	    .sin_family = AF_INET, .sin_port = htons(sa->natt_remote_port), .sin_addr.s_addr = dst};
 	h->msg_namelen = sizeof(io->addr[s]);
-	set_source(h, &io->cmsg[s], sa->local_addr ? sa->local_addr : t->local_addr);
+	set_source(h, &io->cmsg[s], src);
 	bool udp = sa->natt_remote_port && dp->udp_fd >= 0;
-	if (udp)
+	if (udp) {
 		io->udp[io->n_udp++] = io->msgs[s];
-	else
-		io->raw[io->n_raw++] = io->msgs[s];
+		return;
+	}
+	if (dp->hdr_fd >= 0) { /* the headroom holds ESP header + IV + 20 bytes at least */
+		size_t len = p->len + DP_OUTER_HDR;
+		put_outer_header(dp, p->buf + p->off - DP_OUTER_HDR, len, src, dst);
+		io->iov[s].iov_base = p->buf + p->off - DP_OUTER_HDR;
+		io->iov[s].iov_len = len;
+	}
+	io->raw[io->n_raw++] = io->msgs[s];
 }
 
 /* One packet read from the TUN into slot io->n: encapsulate and queue, or count the drop. */

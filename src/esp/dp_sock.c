@@ -56,7 +56,21 @@ static int open_raw(struct dp *dp)
 		return -1;
 	}
 	bigger_buffers(dp->raw_fd);
-	return epoll_add(dp->ep_in, dp->raw_fd, DP_KEY_RAW);
+	if (epoll_add(dp->ep_in, dp->raw_fd, DP_KEY_RAW) < 0)
+		return -1;
+	/* The header-included sender is an optimisation: without it, raw_fd sends. */
+	int ttl = 64;
+	socklen_t tl = sizeof(ttl);
+	if (getsockopt(dp->raw_fd, IPPROTO_IP, IP_TTL, &ttl, &tl) < 0 || ttl < 1 || ttl > 255)
+		ttl = 64;
+	dp->ttl = (uint8_t)ttl;
+	dp->hdr_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (dp->hdr_fd >= 0)
+		bigger_buffers(dp->hdr_fd);
+	else
+		log_info("dp: no IPPROTO_RAW socket (%s): ESP sent without header inclusion",
+		         strerror(errno));
+	return 0;
 }
 
 int dp_sockets_open(struct dp *dp)
@@ -86,6 +100,7 @@ static void close_fd(int *fd)
 void dp_sockets_close(struct dp *dp)
 {
 	close_fd(&dp->raw_fd);
+	close_fd(&dp->hdr_fd);
 	close_fd(&dp->udp_fd);
 	close_fd(&dp->ep_out);
 	close_fd(&dp->ep_in);
