@@ -75,13 +75,15 @@ mgmtsec_cmd r2 "show ipsec sa interface tunnel-ip1" | grep -q "Packets *: [1-9]"
 # (the sender's header-included socket refuses it; the ESP socket's output fragments it)
 ns_exec r1 ip route add 198.51.100.2/32 dev mgmt0 mtu lock 1000
 capture_start frag r1 mgmt0 "ip proto 50 and ip[6:2] & 0x3fff != 0"
-ns_exec r1 ping -c 3 -i 0.2 -W 2 -s 1300 192.0.2.2 >/dev/null || fail "1300-byte ping over a 1000-byte path failed"
+ns_exec r1 ping -c 3 -i 0.2 -W 2 -s 1300 192.0.2.2 >/dev/null ||
+	fail "1300-byte ping over a 1000-byte path failed"
 pcap=$(capture_stop frag)
 nfrag=$(tcpdump -r "$pcap" -n 2>/dev/null | wc -l)
 echo "path MTU 1000: $nfrag outer ESP fragments from r1"
 [ "$nfrag" -ge 6 ] || fail "expected the 3 oversized ESP packets in fragments, saw $nfrag fragments"
 ns_exec r1 ip route del 198.51.100.2/32 dev mgmt0
-ns_exec r1 ping -c 2 -W 2 -s 1300 192.0.2.2 >/dev/null || fail "ping after the path MTU was restored failed"
+ns_exec r1 ping -c 2 -W 2 -s 1300 192.0.2.2 >/dev/null ||
+	fail "ping after the path MTU was restored failed"
 
 # --- persistence: restart r1, same running-config, tunnel back --------------------------------
 strip() { grep -v '^!! \|^[A-Z][a-z][a-z] [A-Z][a-z][a-z] ' ; }
