@@ -68,13 +68,10 @@ static void set_source(struct msghdr *h, union dp_cmsg *c, uint32_t src)
 /* The outer IPv4 header in front of an ESP packet for hdr_fd: what the ESP socket's own
  * output would write (DF, as its default path-MTU discovery sets; its TTL). The kernel fills in
  * the length, the identification and the checksum. */
-static void put_outer_header(const struct dp *dp, uint8_t *h, size_t len, uint32_t src,
-                             uint32_t dst)
+static void put_outer_header(const struct dp *dp, uint8_t *h, uint32_t src, uint32_t dst)
 {
 	memset(h, 0, DP_OUTER_HDR);
 	h[0] = 0x45;
-	h[2] = (uint8_t)(len >> 8);
-	h[3] = (uint8_t)len;
 	h[6] = 0x40; /* DF */
 	h[8] = dp->ttl;
 	h[9] = IPPROTO_ESP;
@@ -101,10 +98,9 @@ static void queue(struct dp *dp, struct dp_io *io, const struct dp_tunnel *t,
 		return;
 	}
 	if (dp->hdr_fd >= 0) { /* the headroom holds ESP header + IV + 20 bytes at least */
-		size_t len = p->len + DP_OUTER_HDR;
-		put_outer_header(dp, p->buf + p->off - DP_OUTER_HDR, len, src, dst);
+		put_outer_header(dp, p->buf + p->off - DP_OUTER_HDR, src, dst);
 		io->iov[s].iov_base = p->buf + p->off - DP_OUTER_HDR;
-		io->iov[s].iov_len = len;
+		io->iov[s].iov_len = p->len + DP_OUTER_HDR;
 	}
 	io->raw[io->n_raw++] = io->msgs[s];
 }

@@ -17,8 +17,8 @@
 /* A receive buffer of VTI_NL_RCVLEN bytes for the calling thread, allocated at its first use
  * and freed when the thread ends; NULL if out of memory. Two per thread: requests
  * (VTI_BUF_TALK) and the link monitor (VTI_BUF_MONITOR). On the heap, not in thread-local
- * storage: every thread the daemon starts (a commit's save thread among them) would clear
- * that storage at its start. */
+ * storage: every thread of the daemon (data plane, IKE workers, the saving thread) would
+ * carry and clear that storage at its start, used or not. */
 enum vti_buf {
 	VTI_BUF_TALK,
 	VTI_BUF_MONITOR,
