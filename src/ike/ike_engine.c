@@ -123,6 +123,7 @@ void ike_free(struct ike *ike)
 	ike_htab_free(&ike->sa_half);
 	ike_htab_free(&ike->half_by_peer);
 	ike_htab_free(&ike->tun_by_addr);
+	ike_htab_free(&ike->tun_by_id);
 	ike_htab_free(&ike->child_by_spi);
 	free(ike);
 }

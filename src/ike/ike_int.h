@@ -21,10 +21,11 @@ struct ike_tunnel {
 	struct ike_cfg_tunnel cfg; /* owned copy; PSK chunks owned */
 	struct ike_hnode by_addr;  /* key: local << 32 | remote */
 	bool indexed;
-	bool removed;       /* left the configuration */
-	unsigned refs;      /* SAs referencing it */
-	struct ike_sa *sas; /* its SAs (negotiating, established, deleting) */
-	unsigned installed; /* installed Child SAs (tunnel up while > 0) */
+	struct ike_hnode by_id; /* key: tunnel_id; in tun_by_id while not removed */
+	bool removed;           /* left the configuration */
+	unsigned refs;          /* SAs referencing it */
+	struct ike_sa *sas;     /* its SAs (negotiating, established, deleting) */
+	unsigned installed;     /* installed Child SAs (tunnel up while > 0) */
 	uint64_t reinit_timer;
 	bool have_last;
 	struct ike_sa_info last; /* the last SA that died, for show */
@@ -38,6 +39,7 @@ struct ike {
 	struct ike_io io;
 	struct ike_timing timing;
 	struct ike_htab sa_by_spi, sa_half, tun_by_addr, child_by_spi;
+	struct ike_htab tun_by_id;    /* configured (not removed) tunnels by tunnel_id */
 	struct ike_htab half_by_peer; /* the same half-open SAs keyed by peer address */
 	struct ike_tunnel *tunnels;
 	struct ike_sa *sas;

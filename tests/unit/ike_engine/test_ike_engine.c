@@ -699,6 +699,53 @@ static void test_delete_and_config_diff(void **state)
 	h_fini(&net);
 }
 
+/* The tunnel index by id: many tunnels added in a scrambled order, half removed, one changed
+ * while its old SA is still deleting (the old tunnel stays, removed, until its SAs are gone). */
+static void test_tunnel_index(void **state)
+{
+	enum {
+		N = 300
+	};
+	static struct ike_cfg_tunnel ts[N];
+	struct net net;
+	h_init(&net);
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t id = (i * 7919u) % 1000u + 2; /* distinct, not in order, never 1 */
+		h_tunnel(&ts[i], id, H_ADDR_A + 2 + i, H_ADDR_B + 2 + i, H_ADDR_B + 2 + i, "k");
+		ts[i].passive = true;
+	}
+	assert_int_equal(h_apply(A(&net), ts, N), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		struct ike_tunnel *t = ike_tunnel_by_id(A(&net)->ike, ts[i].tunnel_id);
+		assert_non_null(t);
+		assert_int_equal(t->cfg.local_addr, ts[i].local_addr);
+	}
+	assert_null(ike_tunnel_by_id(A(&net)->ike, 1));
+	assert_int_equal(h_apply(A(&net), ts + N / 2, N - N / 2), 0); /* the first half goes */
+	for (uint32_t i = 0; i < N; i++)
+		assert_true((ike_tunnel_by_id(A(&net)->ike, ts[i].tunnel_id) != NULL) ==
+		            (i >= N / 2));
+	assert_int_equal(h_apply(A(&net), NULL, 0), 0);
+	assert_null(ike_tunnel_by_id(A(&net)->ike, ts[N - 1].tunnel_id));
+
+	/* tunnel 1 established, then changed: the lookup finds the new one at once */
+	struct ike_cfg_tunnel ta, tb;
+	default_tunnels(&ta, &tb);
+	setup_pair(&net, &ta, &tb);
+	h_pump(&net, 20);
+	assert_int_equal(h_live(A(&net)), 1);
+	struct ike_tunnel *old = ike_tunnel_by_id(A(&net)->ike, 1);
+	assert_non_null(old);
+	ta.esp[0] = (struct ike_cfg_esp)ESP_GCM(256);
+	apply(A(&net), &ta);
+	assert_true(old->removed); /* kept while its SA is deleting */
+	struct ike_tunnel *now = ike_tunnel_by_id(A(&net)->ike, 1);
+	assert_non_null(now);
+	assert_ptr_not_equal(now, old);
+	assert_int_equal(now->cfg.esp[0].encr, ENCR_AES_GCM_16);
+	h_fini(&net);
+}
+
 static struct ike_sa *first_sa(struct h_node *n)
 {
 	return n->ike->sas;
@@ -768,6 +815,7 @@ int main(void)
 	    cmocka_unit_test(test_simultaneous),
 	    cmocka_unit_test(test_simultaneous_late),
 	    cmocka_unit_test(test_delete_and_config_diff),
+	    cmocka_unit_test(test_tunnel_index),
 	    cmocka_unit_test(test_info_child_delete_and_liveness),
 	    cmocka_unit_test(test_shutdown_and_clear),
 	};
