@@ -7,9 +7,14 @@
  * (sent to stderr; run with 2>/dev/null). Prints figures; never passes or fails.
  *
  * Usage: bench_ike_engine [cycles] [group]   (default 2000, 19)
+ *        bench_ike_engine config [N]          (default 1000)
+ * The second form times the configuration diff of a commit on a router with N tunnels:
+ * ike_set_config() given the same N tunnels plus one, against an engine that holds the N
+ * (passive tunnels, so nothing is sent). Prints the median of 50 such calls.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "harness.h"
@@ -60,8 +65,55 @@ static int batch(uint16_t group, int cycles, double *spent)
 	return rc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int config_diff(int n)
+{
+	enum {
+		ROUNDS = 50
+	};
+	struct ike_cfg_tunnel *ts = calloc((size_t)n + 1, sizeof(*ts));
+	struct net net;
+	double t[ROUNDS];
+	if (!ts)
+		return 1;
+	h_init(&net);
+	for (int i = 0; i <= n; i++) {
+		h_tunnel(&ts[i], (uint32_t)i + 1, H_ADDR_A + 2 + (uint32_t)i,
+		         H_ADDR_B + 2 + (uint32_t)i, H_ADDR_B + 2 + (uint32_t)i,
+		         "bench-psk-0123456789");
+		ts[i].passive = true;
+	}
+	int rc = 0;
+	for (int r = 0; rc == 0 && r < ROUNDS; r++) {
+		struct ike_cfg c = {0};
+		rc = h_apply(A(&net), ts, (size_t)n); /* back to N */
+		h_cfgn(&c, ts, (size_t)n + 1);
+		double t0 = cpu_s();
+		rc |= c.n_tunnels == (size_t)n + 1 ? ike_set_config(A(&net)->ike, &c) : -1;
+		t[r] = cpu_s() - t0;
+		ike_cfg_free(&c);
+	}
+	h_fini(&net);
+	free(ts);
+	if (rc != 0) {
+		fprintf(stderr, "bench_ike_engine: ike_set_config failed\n");
+		return 1;
+	}
+	qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
+	printf("ike_set_config, %d tunnels held, %d given: %.3f ms of CPU (median of %d)\n", n,
+	       n + 1, t[ROUNDS / 2] * 1e3, ROUNDS);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "config") == 0)
+		return config_diff(argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 1000);
 	int cycles = argc > 1 ? atoi(argv[1]) : 2000;
 	uint16_t group = (uint16_t)(argc > 2 ? atoi(argv[2]) : 19);
 	double spent = 0;
