@@ -104,18 +104,31 @@ static int set_psk(struct ike_cfg_tunnel *t, const struct cfg_peer *p)
 	return 0;
 }
 
-static void copy_trustpoint(struct ike_cfg_tunnel *t, const struct cfg_trustpoint *tp)
+static int copy_trustpoint(struct ike_cfg_tunnel *t, const struct cfg_trustpoint *tp)
 {
 	if (!tp)
-		return;
-	snprintf(t->ca_file, sizeof(t->ca_file), "%s", tp->ca_file);
-	snprintf(t->cert_file, sizeof(t->cert_file), "%s", tp->cert_file);
-	snprintf(t->key_file, sizeof(t->key_file), "%s", tp->key_file);
-	snprintf(t->crl_file, sizeof(t->crl_file), "%s", tp->crl_file);
+		return 0;
+	if (ike_cfg_set_str(&t->ca_file, tp->ca_file) < 0 ||
+	    ike_cfg_set_str(&t->cert_file, tp->cert_file) < 0 ||
+	    ike_cfg_set_str(&t->key_file, tp->key_file) < 0 ||
+	    ike_cfg_set_str(&t->crl_file, tp->crl_file) < 0)
+		return -1;
+	return 0;
+}
+
+/* Appends s to a list of the tunnel's identities (the list is full at IKE_CFG_MAX_IDS). */
+static int add_id(const char **list, size_t *n, const char *s)
+{
+	if (*n >= IKE_CFG_MAX_IDS)
+		return 0;
+	if (!(list[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
 }
 
 /* Our identity and the peer identities the profile accepts besides addresses. */
-static void copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profile *pr)
+static int copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profile *pr)
 {
 	switch (pr->id_local) {
 	case CFG_IDL_ADDRESS:
@@ -123,7 +136,8 @@ static void copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profi
 		break;
 	case CFG_IDL_FQDN:
 		t->local_id_type = ID_FQDN;
-		snprintf(t->local_id_fqdn, sizeof(t->local_id_fqdn), "%s", pr->id_local_fqdn);
+		if (ike_cfg_set_str(&t->local_id_fqdn, pr->id_local_fqdn) < 0)
+			return -1;
 		break;
 	case CFG_IDL_DN:
 		t->local_id_type = ID_DER_ASN1_DN;
@@ -131,13 +145,14 @@ static void copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profi
 	default:
 		t->local_id_type = 0; /* the engine's default: our outer address */
 	}
-	for (size_t i = 0; i < pr->n_id_fqdn && t->n_match_remote_fqdn < 8; i++)
-		snprintf(t->match_remote_fqdn[t->n_match_remote_fqdn++],
-		         sizeof(t->match_remote_fqdn[0]), "%s", pr->id_fqdn[i]);
-	for (size_t i = 0; i < pr->n_id_dn && t->n_match_remote_dn < 8; i++)
-		snprintf(t->match_remote_dn[t->n_match_remote_dn++], sizeof(t->match_remote_dn[0]),
-		         "%s", pr->id_dn[i]);
+	for (size_t i = 0; i < pr->n_id_fqdn; i++)
+		if (add_id(t->match_remote_fqdn, &t->n_match_remote_fqdn, pr->id_fqdn[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < pr->n_id_dn; i++)
+		if (add_id(t->match_remote_dn, &t->n_match_remote_dn, pr->id_dn[i]) < 0)
+			return -1;
 	t->rsa_pss = pr->rsa_pss;
+	return 0;
 }
 
 /* A certificate file of the trustpoint: present, readable and a PEM certificate. */
@@ -145,7 +160,7 @@ static int check_cert_file(const char *tp, const char *what, const char *path, c
                            size_t wlen)
 {
 	struct cert *c;
-	if (!path[0]) {
+	if (!path) {
 		snprintf(why, wlen, "trustpoint %s has no %s file", tp, what);
 		return -1;
 	}
@@ -175,9 +190,11 @@ struct tp_memo {
 static bool memo_match(const struct tp_memo *m, const struct ike_cfg_tunnel *t)
 {
 	return m->ok && m->auth_local == t->auth_local &&
-	       m->auth_remote_rsa == t->auth_remote_rsa && !strcmp(m->ca_file, t->ca_file) &&
-	       !strcmp(m->crl_file, t->crl_file) && !strcmp(m->cert_file, t->cert_file) &&
-	       !strcmp(m->key_file, t->key_file);
+	       m->auth_remote_rsa == t->auth_remote_rsa &&
+	       !strcmp(m->ca_file, ike_cfg_s(t->ca_file)) &&
+	       !strcmp(m->crl_file, ike_cfg_s(t->crl_file)) &&
+	       !strcmp(m->cert_file, ike_cfg_s(t->cert_file)) &&
+	       !strcmp(m->key_file, ike_cfg_s(t->key_file));
 }
 
 static int memo_set(struct tp_memo *m, const struct ike_cfg_tunnel *t)
@@ -185,10 +202,10 @@ static int memo_set(struct tp_memo *m, const struct ike_cfg_tunnel *t)
 	m->ok = true;
 	m->auth_local = t->auth_local;
 	m->auth_remote_rsa = t->auth_remote_rsa;
-	snprintf(m->ca_file, sizeof(m->ca_file), "%s", t->ca_file);
-	snprintf(m->cert_file, sizeof(m->cert_file), "%s", t->cert_file);
-	snprintf(m->key_file, sizeof(m->key_file), "%s", t->key_file);
-	snprintf(m->crl_file, sizeof(m->crl_file), "%s", t->crl_file);
+	snprintf(m->ca_file, sizeof(m->ca_file), "%s", ike_cfg_s(t->ca_file));
+	snprintf(m->cert_file, sizeof(m->cert_file), "%s", ike_cfg_s(t->cert_file));
+	snprintf(m->key_file, sizeof(m->key_file), "%s", ike_cfg_s(t->key_file));
+	snprintf(m->crl_file, sizeof(m->crl_file), "%s", ike_cfg_s(t->crl_file));
 	return 0;
 }
 
@@ -214,7 +231,7 @@ static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_c
 	}
 	if (t->auth_remote_rsa && check_cert_file(tp, "ca-certificate", t->ca_file, why, wlen) < 0)
 		return -1;
-	if (t->auth_remote_rsa && t->crl_file[0] && access(t->crl_file, R_OK) < 0) {
+	if (t->auth_remote_rsa && t->crl_file && access(t->crl_file, R_OK) < 0) {
 		snprintf(why, wlen, "trustpoint %s: crl file %s: %s", tp, t->crl_file,
 		         strerror(errno));
 		return -1;
@@ -223,7 +240,7 @@ static int check_trustpoint(const struct cfg_ike_profile *pr, const struct ike_c
 		return memo_set(memo, t);
 	if (check_cert_file(tp, "certificate", t->cert_file, why, wlen) < 0)
 		return -1;
-	if (!t->key_file[0]) {
+	if (!t->key_file) {
 		snprintf(why, wlen, "trustpoint %s has no private-key file", tp);
 		return -1;
 	}
@@ -298,8 +315,11 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 	}
 	t->dpd_interval_s = pr->dpd_interval;
 	t->dpd_retry_s = pr->dpd_retry;
-	copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint));
-	copy_identities(t, pr);
+	if (copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint)) < 0 ||
+	    copy_identities(t, pr) < 0) {
+		snprintf(why, wlen, "out of memory");
+		return -1;
+	}
 	if (check_trustpoint(pr, t, memo, why, wlen) < 0)
 		return -1;
 	const struct cfg_peer *peer = peer_for(cfg_find_keyring(c, pr->keyring), itf->destination);
@@ -390,8 +410,7 @@ static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, str
 		                 &p->ike.tunnels[p->ike.n_tunnels], &memo, p->reason[i],
 		                 sizeof(p->reason[i])) < 0) {
 			struct ike_cfg_tunnel *t = &p->ike.tunnels[p->ike.n_tunnels];
-			chunk_clear(&t->psk_local);
-			chunk_clear(&t->psk_remote);
+			ike_cfg_tunnel_clear(t);
 			memset(t, 0, sizeof(*t));
 			if (!d->loading) {
 				sb_printf(err, "%% interface %s: %s\n", itf->name, p->reason[i]);

@@ -186,7 +186,7 @@ static void load_local(struct ike_creds *cr, const struct ike_cfg_tunnel *c)
 {
 	char why[96];
 
-	if (!c->cert_file[0] || !c->key_file[0])
+	if (!c->cert_file || !c->key_file)
 		return creds_fail(cr, "", "Trustpoint has no certificate or key file");
 	if (load_cert_chain(cr, c->cert_file) < 0)
 		return creds_fail(cr, "Cannot load certificate file ", c->cert_file);
@@ -202,13 +202,13 @@ static void load_ca(struct ike_creds *cr, const struct ike_cfg_tunnel *c)
 {
 	struct cert *ca;
 
-	if (!c->ca_file[0])
+	if (!c->ca_file)
 		return creds_fail(cr, "", "Trustpoint has no CA certificate file");
 	if (!(ca = cert_load_pem(c->ca_file)))
 		return creds_fail(cr, "Cannot load CA file ", c->ca_file);
 	cr->have_ca = cert_spki_sha1(ca, cr->ca_hash) == 0;
 	cert_free(ca);
-	if (c->crl_file[0]) {
+	if (c->crl_file) {
 		FILE *f = fopen(c->crl_file, "re");
 		if (!f)
 			return creds_fail(cr, "Cannot read CRL file ", c->crl_file);
@@ -244,10 +244,10 @@ static void self_check(const struct ike_tunnel *t, bool chain)
 	const struct ike_creds *cr = t->creds;
 	char why[96];
 
-	if (!c->ca_file[0] || !cr->cert)
+	if (!c->ca_file || !cr->cert)
 		return;
-	if (chain && cert_verify(cr->cert, cr->chain, cr->n_chain, c->ca_file,
-	                         c->crl_file[0] ? c->crl_file : NULL, why, sizeof(why)) < 0)
+	if (chain && cert_verify(cr->cert, cr->chain, cr->n_chain, c->ca_file, c->crl_file, why,
+	                         sizeof(why)) < 0)
 		log_err("%s: warning: our certificate does not verify against our CA: %s",
 		        c->ifname, why);
 	if ((!c->local_id_type || c->local_id_type == ID_IPV4_ADDR) &&
@@ -260,9 +260,11 @@ static void self_check(const struct ike_tunnel *t, bool chain)
 static bool creds_from(const struct ike_creds *cr, const struct ike_cfg_tunnel *c)
 {
 	return cr->local_rsa == (c->auth_local == IKE_AUTH_RSA) &&
-	       cr->remote_rsa == c->auth_remote_rsa && !strcmp(cr->ca_file, c->ca_file) &&
-	       !strcmp(cr->crl_file, c->crl_file) && !strcmp(cr->cert_file, c->cert_file) &&
-	       !strcmp(cr->key_file, c->key_file);
+	       cr->remote_rsa == c->auth_remote_rsa &&
+	       !strcmp(cr->ca_file, ike_cfg_s(c->ca_file)) &&
+	       !strcmp(cr->crl_file, ike_cfg_s(c->crl_file)) &&
+	       !strcmp(cr->cert_file, ike_cfg_s(c->cert_file)) &&
+	       !strcmp(cr->key_file, ike_cfg_s(c->key_file));
 }
 
 static void creds_unref(struct ike_creds *cr)
@@ -284,10 +286,10 @@ static struct ike_creds *creds_load(const struct ike_cfg_tunnel *c)
 	cr->refs = 1;
 	cr->local_rsa = c->auth_local == IKE_AUTH_RSA;
 	cr->remote_rsa = c->auth_remote_rsa;
-	snprintf(cr->ca_file, sizeof(cr->ca_file), "%s", c->ca_file);
-	snprintf(cr->cert_file, sizeof(cr->cert_file), "%s", c->cert_file);
-	snprintf(cr->key_file, sizeof(cr->key_file), "%s", c->key_file);
-	snprintf(cr->crl_file, sizeof(cr->crl_file), "%s", c->crl_file);
+	snprintf(cr->ca_file, sizeof(cr->ca_file), "%s", ike_cfg_s(c->ca_file));
+	snprintf(cr->cert_file, sizeof(cr->cert_file), "%s", ike_cfg_s(c->cert_file));
+	snprintf(cr->key_file, sizeof(cr->key_file), "%s", ike_cfg_s(c->key_file));
+	snprintf(cr->crl_file, sizeof(cr->crl_file), "%s", ike_cfg_s(c->crl_file));
 	if (c->auth_remote_rsa)
 		load_ca(cr, c);
 	if (!cr->err[0] && c->auth_local == IKE_AUTH_RSA)
@@ -342,15 +344,15 @@ bool ike_cert_cfg_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunnel
 	if (a->local_id_type != b->local_id_type || a->rsa_pss != b->rsa_pss ||
 	    a->no_sig_hash_notify != b->no_sig_hash_notify ||
 	    a->no_fragmentation != b->no_fragmentation ||
-	    strcmp(a->local_id_fqdn, b->local_id_fqdn) ||
+	    strcmp(ike_cfg_s(a->local_id_fqdn), ike_cfg_s(b->local_id_fqdn)) ||
 	    a->n_match_remote_fqdn != b->n_match_remote_fqdn ||
 	    a->n_match_remote_dn != b->n_match_remote_dn)
 		return false;
-	for (size_t i = 0; i < a->n_match_remote_fqdn && i < 8; i++)
-		if (strcmp(a->match_remote_fqdn[i], b->match_remote_fqdn[i]))
+	for (size_t i = 0; i < a->n_match_remote_fqdn && i < IKE_CFG_MAX_IDS; i++)
+		if (strcmp(ike_cfg_s(a->match_remote_fqdn[i]), ike_cfg_s(b->match_remote_fqdn[i])))
 			return false;
-	for (size_t i = 0; i < a->n_match_remote_dn && i < 8; i++)
-		if (strcmp(a->match_remote_dn[i], b->match_remote_dn[i]))
+	for (size_t i = 0; i < a->n_match_remote_dn && i < IKE_CFG_MAX_IDS; i++)
+		if (strcmp(ike_cfg_s(a->match_remote_dn[i]), ike_cfg_s(b->match_remote_dn[i])))
 			return false;
 	return true;
 }
@@ -400,9 +402,10 @@ int ike_cert_local_id(const struct ike_sa *sa, uint8_t *body, size_t cap, size_t
 	uint8_t type = c->local_id_type ? c->local_id_type : ID_IPV4_ADDR;
 
 	if (type == ID_FQDN) {
-		data = (const uint8_t *)c->local_id_fqdn;
-		dl = strlen(c->local_id_fqdn);
-		snprintf(text, tlen, "%s", c->local_id_fqdn);
+		const char *fqdn = ike_cfg_s(c->local_id_fqdn);
+		data = (const uint8_t *)fqdn;
+		dl = strlen(fqdn);
+		snprintf(text, tlen, "%s", fqdn);
 	} else if (type == ID_DER_ASN1_DN) {
 		if (!cr || !cr->cert || cert_subject_der(cr->cert, &dn) < 0)
 			return -1;

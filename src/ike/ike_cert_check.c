@@ -91,8 +91,8 @@ static bool id_in_cert(const struct ike_id_pl *id, const struct cert *c)
 
 static bool fqdn_listed(const struct ike_cfg_tunnel *c, const struct ike_id_pl *id)
 {
-	for (size_t i = 0; i < c->n_match_remote_fqdn && i < 8; i++) {
-		const char *f = c->match_remote_fqdn[i];
+	for (size_t i = 0; i < c->n_match_remote_fqdn && i < IKE_CFG_MAX_IDS; i++) {
+		const char *f = ike_cfg_s(c->match_remote_fqdn[i]);
 		if (strlen(f) == id->len && !strncasecmp(f, (const char *)id->data, id->len))
 			return true;
 	}
@@ -105,8 +105,9 @@ static bool dn_listed(const struct ike_cfg_tunnel *c, const struct cert *cert)
 
 	if (!cert || !c->n_match_remote_dn || cert_subject_text(cert, subj, sizeof(subj)) < 0)
 		return false;
-	for (size_t i = 0; i < c->n_match_remote_dn && i < 8; i++)
-		if (c->match_remote_dn[i][0] && strcasestr(subj, c->match_remote_dn[i]))
+	for (size_t i = 0; i < c->n_match_remote_dn && i < IKE_CFG_MAX_IDS; i++)
+		if (c->match_remote_dn[i] && c->match_remote_dn[i][0] &&
+		    strcasestr(subj, c->match_remote_dn[i]))
 			return true;
 	return false;
 }
@@ -181,8 +182,8 @@ const char *ike_cert_check_peer(struct ike_sa *sa, const struct ike_msg *m,
 		return "trustpoint unusable";
 	if ((n = peer_certs(m, certs, 1 + IKE_CERT_MAX_CHAIN, &r)) < 0)
 		return r;
-	if (cert_verify(certs[0], certs + 1, (size_t)n - 1, c->ca_file,
-	                c->crl_file[0] ? c->crl_file : NULL, ssl, sizeof(ssl)) < 0) {
+	if (cert_verify(certs[0], certs + 1, (size_t)n - 1, c->ca_file, c->crl_file, ssl,
+	                sizeof(ssl)) < 0) {
 		cert_why(ssl, "", why, len);
 		r = why;
 	} else if (!id_in_cert(id, certs[0])) {
@@ -218,9 +219,8 @@ void ike_cert_self_diag(const struct ike_sa *sa, char *why, size_t len)
 		snprintf(why, len, "Peer refused our AUTH (AUTHENTICATION_FAILED): check the PSK");
 		return;
 	}
-	if (c->ca_file[0] &&
-	    cert_verify(cr->cert, cr->chain, cr->n_chain, c->ca_file,
-	                c->crl_file[0] ? c->crl_file : NULL, ssl, sizeof(ssl)) < 0) {
+	if (c->ca_file && cert_verify(cr->cert, cr->chain, cr->n_chain, c->ca_file, c->crl_file,
+	                              ssl, sizeof(ssl)) < 0) {
 		cert_why(ssl, "Peer refused our AUTH: ", why, len);
 		return;
 	}

@@ -5,6 +5,12 @@
  *
  * Ownership: ike_set_config() copies what it keeps; the caller frees its ike_cfg with
  * ike_cfg_free(), which wipes the PSKs.
+ *
+ * A tunnel's strings (file paths, identities) are pointers, NULL when unset: fixed arrays made
+ * each tunnel 7 KB, held once by the engine and once more by every commit, almost all of it
+ * zeros for a PSK tunnel. A tunnel inside an ike_cfg owns its strings and PSKs (the builder
+ * sets them with ike_cfg_set_str() and chunk_dup()); one built anywhere else, such as a test's
+ * template, may borrow them, and ike_cfg_tunnel_copy() makes an owning copy.
  */
 #ifndef MGMTSEC_IKE_CFG_H
 #define MGMTSEC_IKE_CFG_H
@@ -16,6 +22,7 @@
 #include "util/chunk.h"
 
 #define IKE_CFG_MAX_ALGS 8
+#define IKE_CFG_MAX_IDS  8 /* match identity remote fqdn / dn entries per tunnel */
 
 /* One `ikev2 proposal`, as lists in preference order of transform IDs. */
 struct ike_cfg_proposal {
@@ -69,17 +76,18 @@ struct ike_cfg_tunnel {
 	/* `dpd INTERVAL RETRY`: an unanswered liveness check is retransmitted every RETRY seconds,
 	 * IKE_DPD_RETRIES times, then the peer is dead. 0 = the retransmission back-off. */
 	uint32_t dpd_retry_s;
-	/* certificates (trustpoint), empty when unused */
-	char ca_file[256], cert_file[256], key_file[256], crl_file[256];
+	/* certificates (trustpoint), NULL when unused */
+	const char *ca_file, *cert_file, *key_file, *crl_file;
 	/* Added (issue 7), all-zero = defaults. Our identity: 0 or ID_IPV4_ADDR = local_addr,
 	 * ID_FQDN = local_id_fqdn, ID_DER_ASN1_DN = the subject of our certificate. */
 	uint8_t local_id_type;
-	char local_id_fqdn[256];
+	const char *local_id_fqdn;
 	/* `match identity remote fqdn NAME` (exact, case-insensitive) and `... dn TEXT` (TEXT
-	 * found in the peer certificate's subject, e.g. "CN=router2"; case-insensitive). */
-	char match_remote_fqdn[8][256];
+	 * found in the peer certificate's subject, e.g. "CN=router2"; case-insensitive); the
+	 * first n of each are set (not NULL). */
+	const char *match_remote_fqdn[IKE_CFG_MAX_IDS];
 	size_t n_match_remote_fqdn;
-	char match_remote_dn[8][256];
+	const char *match_remote_dn[IKE_CFG_MAX_IDS];
 	size_t n_match_remote_dn;
 	bool rsa_pss;            /* sign with RSA-PSS under RFC 7427 (default PKCS#1 v1.5) */
 	bool no_sig_hash_notify; /* do not announce SIGNATURE_HASH_ALGORITHMS (old peers, tests) */
@@ -100,5 +108,22 @@ struct ike_cfg {
 };
 
 void ike_cfg_free(struct ike_cfg *c); /* wipes the PSKs; NULL-safe */
+
+/* Replaces the owned string *dst with a copy of s (NULL or "" leave it NULL). -1: no memory,
+ * *dst is then NULL. */
+int ike_cfg_set_str(const char **dst, const char *s);
+
+/* dst becomes an owning copy of src (strings and PSKs duplicated). -1: no memory, and dst then
+ * owns nothing. */
+int ike_cfg_tunnel_copy(struct ike_cfg_tunnel *dst, const struct ike_cfg_tunnel *src);
+
+/* Frees what an owning tunnel holds (PSKs wiped) and clears the pointers. */
+void ike_cfg_tunnel_clear(struct ike_cfg_tunnel *t);
+
+/* An optional string for comparing or printing: "" for NULL. */
+static inline const char *ike_cfg_s(const char *s)
+{
+	return s ? s : "";
+}
 
 #endif

@@ -11,19 +11,6 @@
 #include "util/log.h"
 #include "util/loop.h"
 
-void ike_cfg_free(struct ike_cfg *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->n_tunnels; i++) {
-		chunk_clear(&c->tunnels[i].psk_local);
-		chunk_clear(&c->tunnels[i].psk_remote);
-	}
-	free(c->tunnels);
-	c->tunnels = NULL;
-	c->n_tunnels = 0;
-}
-
 static uint64_t addr_key(uint32_t local, uint32_t remote)
 {
 	return (uint64_t)local << 32 | remote;
@@ -81,14 +68,14 @@ static void tunnel_free(struct ike_tunnel *t)
 	if (t->indexed)
 		ike_htab_del(&ike->tun_by_addr, &t->by_addr);
 	ike_htab_del(&ike->tun_by_id, &t->by_id); /* a no-op when it is not in the table */
+	/* a tunnel whose add failed was never linked: the head must not change then */
 	if (t->prev)
 		t->prev->next = t->next;
-	else
+	else if (ike->tunnels == t)
 		ike->tunnels = t->next;
 	if (t->next)
 		t->next->prev = t->prev;
-	chunk_clear(&t->cfg.psk_local);
-	chunk_clear(&t->cfg.psk_remote);
+	ike_cfg_tunnel_clear(&t->cfg);
 	ike_cert_tunnel_free(t);
 	memwipe(t, sizeof(*t));
 	free(t);
@@ -154,6 +141,11 @@ static bool chunk_same(const struct chunk *a, const struct chunk *b)
 	return a->len == b->len && (!a->len || chunk_eq_ct(a->ptr, b->ptr, a->len));
 }
 
+static bool str_same(const char *a, const char *b)
+{
+	return !strcmp(ike_cfg_s(a), ike_cfg_s(b));
+}
+
 /* Everything that changes what we negotiate or with whom. */
 static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunnel *b)
 {
@@ -165,9 +157,9 @@ static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunne
 	    a->n_match_remote != b->n_match_remote || a->dpd_interval_s != b->dpd_interval_s ||
 	    a->dpd_retry_s != b->dpd_retry_s || a->pfs_group != b->pfs_group ||
 	    a->child_lifetime_s != b->child_lifetime_s || a->replay_window != b->replay_window ||
-	    strcmp(a->ifname, b->ifname) || strcmp(a->cert_file, b->cert_file) ||
-	    strcmp(a->key_file, b->key_file) || strcmp(a->ca_file, b->ca_file) ||
-	    strcmp(a->crl_file, b->crl_file) || !chunk_same(&a->psk_local, &b->psk_local) ||
+	    strcmp(a->ifname, b->ifname) || !str_same(a->cert_file, b->cert_file) ||
+	    !str_same(a->key_file, b->key_file) || !str_same(a->ca_file, b->ca_file) ||
+	    !str_same(a->crl_file, b->crl_file) || !chunk_same(&a->psk_local, &b->psk_local) ||
 	    !chunk_same(&a->psk_remote, &b->psk_remote) || !ike_cert_cfg_eq(a, b))
 		return false;
 	for (size_t i = 0; i < a->n_proposals && i < 8; i++)
@@ -189,12 +181,7 @@ static struct ike_tunnel *tunnel_add(struct ike *ike, const struct ike_cfg_tunne
 	if (!t)
 		return NULL;
 	t->ike = ike;
-	memcpy(&t->cfg, c, sizeof(*c));
-	t->cfg.psk_local = t->cfg.psk_remote = CHUNK_EMPTY;
-	if ((c->psk_local.len &&
-	     !chunk_dup(&t->cfg.psk_local, c->psk_local.ptr, c->psk_local.len)) ||
-	    (c->psk_remote.len &&
-	     !chunk_dup(&t->cfg.psk_remote, c->psk_remote.ptr, c->psk_remote.len)) ||
+	if (ike_cfg_tunnel_copy(&t->cfg, c) < 0 ||
 	    ike_htab_add(&ike->tun_by_id, &t->by_id, c->tunnel_id) < 0) {
 		t->removed = true;
 		tunnel_free(t);

@@ -324,7 +324,7 @@ void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t re
 	t->ike_lifetime_s = 86400;
 	t->auth_local = IKE_AUTH_PSK;
 	t->auth_remote_psk = true;
-	t->psk_local.ptr = (uint8_t *)psk; /* borrowed: h_cfgn copies */
+	t->psk_local.ptr = (uint8_t *)psk; /* borrowed, as any string: h_cfgn copies */
 	t->psk_local.len = strlen(psk);
 	t->psk_remote = t->psk_local;
 	t->match_remote_addr[0] = htonl(peer_id);
@@ -341,11 +341,10 @@ void h_cfgn(struct ike_cfg *c, const struct ike_cfg_tunnel *ts, size_t k)
 	c->tunnels = calloc(k, sizeof(*ts));
 	c->n_tunnels = c->tunnels ? k : 0;
 	for (size_t i = 0; i < c->n_tunnels; i++) {
-		struct ike_cfg_tunnel *t = &c->tunnels[i];
-		*t = ts[i];
-		t->psk_local = t->psk_remote = (struct chunk)CHUNK_EMPTY;
-		chunk_dup(&t->psk_local, ts[i].psk_local.ptr, ts[i].psk_local.len);
-		chunk_dup(&t->psk_remote, ts[i].psk_remote.ptr, ts[i].psk_remote.len);
+		if (ike_cfg_tunnel_copy(&c->tunnels[i], &ts[i]) < 0) {
+			c->n_tunnels = i;
+			break;
+		}
 	}
 }
 

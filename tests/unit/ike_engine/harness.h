@@ -85,7 +85,7 @@ void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t re
               uint32_t peer_id, const char *psk);
 void h_prop(struct ike_cfg_proposal *p, uint16_t encr, uint16_t bits, uint16_t integ, uint16_t prf,
             uint16_t dh);
-/* c gets copies of k tunnels (PSKs too). */
+/* c gets owning copies of k tunnels (PSKs and strings too). */
 void h_cfgn(struct ike_cfg *c, const struct ike_cfg_tunnel *ts, size_t k);
 /* Node n's configuration becomes these k tunnels (0: none): ike_set_config's result, or -1
  * when they could not be copied. */

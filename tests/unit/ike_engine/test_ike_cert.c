@@ -45,9 +45,9 @@ static void set_rsa(struct ike_cfg_tunnel *t, const char *cert, const char *key)
 	t->auth_local = IKE_AUTH_RSA;
 	t->auth_remote_psk = false;
 	t->auth_remote_rsa = true;
-	snprintf(t->ca_file, sizeof(t->ca_file), "%s", P.ca);
-	snprintf(t->cert_file, sizeof(t->cert_file), "%s", cert);
-	snprintf(t->key_file, sizeof(t->key_file), "%s", key);
+	t->ca_file = P.ca;
+	t->cert_file = cert;
+	t->key_file = key;
 }
 
 /* A (router1) and B (router2) both with certificates from the test root. */
@@ -253,11 +253,11 @@ static void test_mixed(void **state)
 	h_init(&net);
 	rsa_tunnels(&ta, &tb);
 	ta.auth_local = IKE_AUTH_PSK; /* remote: RSA */
-	snprintf(ta.cert_file, sizeof(ta.cert_file), "%s", "");
-	snprintf(ta.key_file, sizeof(ta.key_file), "%s", "");
+	ta.cert_file = NULL;
+	ta.key_file = NULL;
 	tb.auth_remote_rsa = false; /* B signs RSA, verifies PSK: needs no CA */
 	tb.auth_remote_psk = true;
-	snprintf(tb.ca_file, sizeof(tb.ca_file), "%s", "");
+	tb.ca_file = NULL;
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
 	assert_up(&net);
@@ -293,10 +293,10 @@ static void refuse_case(const char *a_cert, bool crl, const char *b_why, const c
 	struct ike_cfg_tunnel ta, tb;
 	h_init(&net);
 	rsa_tunnels(&ta, &tb);
-	snprintf(ta.cert_file, sizeof(ta.cert_file), "%s", a_cert);
+	ta.cert_file = a_cert;
 	if (crl) {
-		snprintf(ta.crl_file, sizeof(ta.crl_file), "%s", P.crl);
-		snprintf(tb.crl_file, sizeof(tb.crl_file), "%s", P.crl);
+		ta.crl_file = P.crl;
+		tb.crl_file = P.crl;
 	}
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
@@ -328,7 +328,7 @@ static void test_revoked(void **state)
 	struct ike_cfg_tunnel ta, tb;
 	h_init(&net);
 	rsa_tunnels(&ta, &tb);
-	snprintf(ta.cert_file, sizeof(ta.cert_file), "%s", P.a_revoked);
+	ta.cert_file = P.a_revoked;
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
 	assert_up(&net);
@@ -350,7 +350,7 @@ static void test_responder_refused(void **state)
 	(void)state;
 	h_init(&net);
 	rsa_tunnels(&ta, &tb);
-	snprintf(tb.cert_file, sizeof(tb.cert_file), "%s", P.b_expired);
+	tb.cert_file = P.b_expired;
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
 	assert_refused(&net, A(&net), "certificate expired", B(&net),
@@ -370,7 +370,7 @@ static void test_dn_and_fqdn_identity(void **state)
 	rsa_tunnels(&ta, &tb);
 	ta.local_id_type = ID_DER_ASN1_DN;
 	tb.n_match_remote = 0;
-	snprintf(tb.match_remote_dn[0], sizeof(tb.match_remote_dn[0]), "CN=router1");
+	tb.match_remote_dn[0] = "CN=router1";
 	tb.n_match_remote_dn = 1;
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
@@ -383,7 +383,7 @@ static void test_dn_and_fqdn_identity(void **state)
 
 	/* a DN the profile does not list */
 	h_init(&net);
-	snprintf(tb.match_remote_dn[0], sizeof(tb.match_remote_dn[0]), "CN=router9");
+	tb.match_remote_dn[0] = "CN=router9";
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
 	assert_refused(&net, B(&net), "peer identity not matched by the ikev2 profile", A(&net),
@@ -394,8 +394,8 @@ static void test_dn_and_fqdn_identity(void **state)
 	h_init(&net);
 	rsa_tunnels(&ta, &tb);
 	ta.local_id_type = ID_FQDN;
-	snprintf(ta.local_id_fqdn, sizeof(ta.local_id_fqdn), "router1.example");
-	snprintf(tb.match_remote_fqdn[0], sizeof(tb.match_remote_fqdn[0]), "ROUTER1.example");
+	ta.local_id_fqdn = "router1.example";
+	tb.match_remote_fqdn[0] = "ROUTER1.example";
 	tb.n_match_remote_fqdn = 1;
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
@@ -406,8 +406,8 @@ static void test_dn_and_fqdn_identity(void **state)
 
 	/* an FQDN that is not in the certificate */
 	h_init(&net);
-	snprintf(ta.local_id_fqdn, sizeof(ta.local_id_fqdn), "router7.example");
-	snprintf(tb.match_remote_fqdn[0], sizeof(tb.match_remote_fqdn[0]), "router7.example");
+	ta.local_id_fqdn = "router7.example";
+	tb.match_remote_fqdn[0] = "router7.example";
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 20);
 	assert_refused(&net, B(&net), "identity router7.example not in certificate", A(&net),
@@ -687,7 +687,7 @@ static void test_reassembly_limits(void **state)
 /* ---- key file permissions and unloadable trustpoints ---- */
 static void test_key_file_and_load_errors(void **state)
 {
-	char why[160];
+	char why[160], keypath[96]; /* P.dir + "/notakey.pem" */
 	struct net net;
 	struct ike_cfg_tunnel ta, tb;
 	struct ike_sa_info ia;
@@ -733,17 +733,18 @@ static void test_key_file_and_load_errors(void **state)
 		h_init(&net);
 		rsa_tunnels(&ta, &tb);
 		if (bad[i].cert)
-			snprintf(ta.cert_file, sizeof(ta.cert_file), "%s", bad[i].cert);
+			ta.cert_file = bad[i].cert;
 		if (bad[i].key) {
 			/* a readable-only-by-root copy of a non-key file */
-			snprintf(ta.key_file, sizeof(ta.key_file), "%s/notakey.pem", P.dir);
+			snprintf(keypath, sizeof(keypath), "%s/notakey.pem", P.dir);
+			ta.key_file = keypath;
 			char cmd[1024];
 			snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 600 %s", bad[i].key,
 			         ta.key_file, ta.key_file);
 			assert_int_equal(system(cmd), 0);
 		}
 		if (bad[i].ca)
-			snprintf(ta.ca_file, sizeof(ta.ca_file), "%s", bad[i].ca);
+			ta.ca_file = bad[i].ca;
 		setup_pair(&net, &ta, &tb);
 		assert_int_equal(net.queued, 0);
 		info(A(&net), &ia);
@@ -758,7 +759,7 @@ static void test_key_file_and_load_errors(void **state)
 	/* B's trustpoint broken: B refuses A's IKE_SA_INIT */
 	h_init(&net);
 	rsa_tunnels(&ta, &tb);
-	snprintf(tb.ca_file, sizeof(tb.ca_file), "/nonexistent/ca.pem");
+	tb.ca_file = "/nonexistent/ca.pem";
 	setup_pair(&net, &ta, &tb);
 	h_pump(&net, 10);
 	assert_int_equal(h_live(A(&net)), 0);
@@ -816,9 +817,9 @@ static void test_creds_shared(void **state)
 		snprintf(t[i].ifname, sizeof(t[i].ifname), "tunnel-ip%d", i + 1);
 		t[i].remote_addr = htonl(0xc6336410u + (uint32_t)i);
 	}
-	t[2].rsa_pss = true; /* not a trustpoint field: still shared */
-	snprintf(t[3].key_file, sizeof(t[3].key_file), "%s", P.b_key); /* other files: own load */
-	snprintf(t[3].cert_file, sizeof(t[3].cert_file), "%s", P.b);
+	t[2].rsa_pss = true;     /* not a trustpoint field: still shared */
+	t[3].key_file = P.b_key; /* other files: own load */
+	t[3].cert_file = P.b;
 	apply_tunnels(A(&net), t, 3);
 	struct ike_creds *cr = tunnel_of(A(&net), 1)->creds;
 	assert_non_null(cr);
