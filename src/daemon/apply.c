@@ -295,10 +295,16 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 	t->shutdown = itf->shutdown;
 	t->passive = d_passive;
 	const struct cfg_policy *pol = cfg_policy_for_local(c, local);
-	for (size_t i = 0; pol && i < pol->n_proposals && t->n_proposals < 8; i++) {
+	for (size_t i = 0; pol && i < pol->n_proposals && t->n_proposals < IKE_CFG_MAX_PROPOSALS;
+	     i++) {
 		const struct cfg_proposal *p = cfg_find_proposal(c, pol->proposals[i]);
-		if (p)
-			copy_proposal(&t->proposals[t->n_proposals++], p);
+		struct ike_cfg_proposal *o = p ? ike_cfg_add_proposal(t) : NULL;
+		if (p && !o) {
+			snprintf(why, wlen, "out of memory");
+			return -1;
+		}
+		if (o)
+			copy_proposal(o, p);
 	}
 	if (!t->n_proposals) {
 		snprintf(why, wlen, "no ikev2 policy with proposals matches local address %s",

@@ -219,11 +219,12 @@ static void load_ca(struct ike_creds *cr, const struct ike_cfg_tunnel *c)
 /* The tunnel cannot come up: say so in the log and in show. */
 static void record_failure(struct ike_tunnel *t)
 {
-	struct ike_sa_info *i = &t->last;
+	struct ike_sa_info *i = ike_tunnel_last(t);
 	const struct ike_cfg_tunnel *c = &t->cfg;
 
 	log_err("%s: trustpoint unusable: %s", c->ifname, t->creds->err);
-	memset(i, 0, sizeof(*i));
+	if (!i)
+		return;
 	i->tunnel_id = c->tunnel_id;
 	snprintf(i->ifname, sizeof(i->ifname), "%s", c->ifname);
 	snprintf(i->status, sizeof(i->status), "DELETED");
@@ -233,7 +234,6 @@ static void record_failure(struct ike_tunnel *t)
 	i->remote_addr = c->remote_addr;
 	snprintf(i->auth_sign, sizeof(i->auth_sign), c->auth_local == IKE_AUTH_RSA ? "RSA" : "PSK");
 	snprintf(i->auth_verify, sizeof(i->auth_verify), c->auth_remote_rsa ? "RSA" : "PSK");
-	t->have_last = true;
 }
 
 /* Our own certificate should pass the checks the peer will make: warn early if not (the

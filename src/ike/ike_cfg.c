@@ -21,8 +21,24 @@ int ike_cfg_set_str(const char **dst, const char *s)
 	return *dst ? 0 : -1;
 }
 
+struct ike_cfg_proposal *ike_cfg_add_proposal(struct ike_cfg_tunnel *t)
+{
+	if (t->n_proposals >= IKE_CFG_MAX_PROPOSALS)
+		return NULL;
+	struct ike_cfg_proposal *p = realloc(t->proposals, (t->n_proposals + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	t->proposals = p;
+	p += t->n_proposals++;
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
 void ike_cfg_tunnel_clear(struct ike_cfg_tunnel *t)
 {
+	free(t->proposals);
+	t->proposals = NULL;
+	t->n_proposals = 0;
 	chunk_clear(&t->psk_local);
 	chunk_clear(&t->psk_remote);
 	str_free(&t->ca_file);
@@ -52,11 +68,20 @@ static int copy_list(const char **dst, size_t *n_dst, const char *const *src, si
 int ike_cfg_tunnel_copy(struct ike_cfg_tunnel *dst, const struct ike_cfg_tunnel *src)
 {
 	*dst = *src;
+	dst->proposals = NULL;
+	dst->n_proposals = 0;
 	dst->psk_local = dst->psk_remote = CHUNK_EMPTY;
 	dst->ca_file = dst->cert_file = dst->key_file = dst->crl_file = dst->local_id_fqdn = NULL;
 	memset(dst->match_remote_fqdn, 0, sizeof(dst->match_remote_fqdn));
 	memset(dst->match_remote_dn, 0, sizeof(dst->match_remote_dn));
-	if ((src->psk_local.len &&
+	size_t np =
+	    src->n_proposals < IKE_CFG_MAX_PROPOSALS ? src->n_proposals : IKE_CFG_MAX_PROPOSALS;
+	if (np && (dst->proposals = malloc(np * sizeof(*dst->proposals)))) {
+		memcpy(dst->proposals, src->proposals, np * sizeof(*dst->proposals));
+		dst->n_proposals = np;
+	}
+	if (dst->n_proposals != np ||
+	    (src->psk_local.len &&
 	     !chunk_dup(&dst->psk_local, src->psk_local.ptr, src->psk_local.len)) ||
 	    (src->psk_remote.len &&
 	     !chunk_dup(&dst->psk_remote, src->psk_remote.ptr, src->psk_remote.len)) ||

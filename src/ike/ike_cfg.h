@@ -6,11 +6,12 @@
  * Ownership: ike_set_config() copies what it keeps; the caller frees its ike_cfg with
  * ike_cfg_free(), which wipes the PSKs.
  *
- * A tunnel's strings (file paths, identities) are pointers, NULL when unset: fixed arrays made
- * each tunnel 7 KB, held once by the engine and once more by every commit, almost all of it
- * zeros for a PSK tunnel. A tunnel inside an ike_cfg owns its strings and PSKs (the builder
- * sets them with ike_cfg_set_str() and chunk_dup()); one built anywhere else, such as a test's
- * template, may borrow them, and ike_cfg_tunnel_copy() makes an owning copy.
+ * A tunnel's strings (file paths, identities) are pointers, NULL when unset, and its proposals
+ * an array of n_proposals: fixed arrays for the most a configuration may hold made each tunnel
+ * 7 KB, held once by the engine and once more by every commit, almost all of it zeros. A tunnel
+ * inside an ike_cfg owns its strings, proposals and PSKs (the builder sets them with
+ * ike_cfg_set_str(), ike_cfg_add_proposal() and chunk_dup()); one built anywhere else, such as
+ * a test's template, may borrow them, and ike_cfg_tunnel_copy() makes an owning copy.
  */
 #ifndef MGMTSEC_IKE_CFG_H
 #define MGMTSEC_IKE_CFG_H
@@ -21,8 +22,9 @@
 
 #include "util/chunk.h"
 
-#define IKE_CFG_MAX_ALGS 8
-#define IKE_CFG_MAX_IDS  8 /* match identity remote fqdn / dn entries per tunnel */
+#define IKE_CFG_MAX_ALGS      8
+#define IKE_CFG_MAX_PROPOSALS 8 /* ikev2 proposals per tunnel (its policy's) */
+#define IKE_CFG_MAX_IDS       8 /* match identity remote fqdn / dn entries per tunnel */
 
 /* One `ikev2 proposal`, as lists in preference order of transform IDs. */
 struct ike_cfg_proposal {
@@ -61,7 +63,7 @@ struct ike_cfg_tunnel {
 	bool passive; /* added: answer the peer but never initiate (tests; one-sided setups) */
 
 	/* IKE SA: from the ikev2 policy matching local_addr, and the ikev2 profile */
-	struct ike_cfg_proposal proposals[8];
+	struct ike_cfg_proposal *proposals; /* n_proposals of them, at most IKE_CFG_MAX_PROPOSALS */
 	size_t n_proposals;
 	char ike_profile[33];
 	uint32_t ike_lifetime_s; /* 120..86400 */
@@ -112,6 +114,10 @@ void ike_cfg_free(struct ike_cfg *c); /* wipes the PSKs; NULL-safe */
 /* Replaces the owned string *dst with a copy of s (NULL or "" leave it NULL). -1: no memory,
  * *dst is then NULL. */
 int ike_cfg_set_str(const char **dst, const char *s);
+
+/* Appends a zeroed proposal to an owning tunnel's list; NULL when the list is full or there is
+ * no memory. */
+struct ike_cfg_proposal *ike_cfg_add_proposal(struct ike_cfg_tunnel *t);
 
 /* dst becomes an owning copy of src (strings and PSKs duplicated). -1: no memory, and dst then
  * owns nothing. */

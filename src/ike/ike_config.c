@@ -42,6 +42,15 @@ bool ike_tunnel_wanted(const struct ike_tunnel *t)
 	       !ike_cert_tunnel_failed(t);
 }
 
+struct ike_sa_info *ike_tunnel_last(struct ike_tunnel *t)
+{
+	if (!t->last)
+		t->last = malloc(sizeof(*t->last));
+	if (t->last)
+		memset(t->last, 0, sizeof(*t->last));
+	return t->last;
+}
+
 struct ike_sa *ike_tunnel_sa(struct ike *ike, const struct ike_tunnel *t,
                              const struct ike_sa *except)
 {
@@ -76,6 +85,7 @@ static void tunnel_free(struct ike_tunnel *t)
 	if (t->next)
 		t->next->prev = t->prev;
 	ike_cfg_tunnel_clear(&t->cfg);
+	free(t->last);
 	ike_cert_tunnel_free(t);
 	memwipe(t, sizeof(*t));
 	free(t);
@@ -162,7 +172,7 @@ static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunne
 	    !str_same(a->crl_file, b->crl_file) || !chunk_same(&a->psk_local, &b->psk_local) ||
 	    !chunk_same(&a->psk_remote, &b->psk_remote) || !ike_cert_cfg_eq(a, b))
 		return false;
-	for (size_t i = 0; i < a->n_proposals && i < 8; i++)
+	for (size_t i = 0; i < a->n_proposals; i++)
 		if (!prop_eq(&a->proposals[i], &b->proposals[i]))
 			return false;
 	for (size_t i = 0; i < a->n_esp && i < 5; i++)

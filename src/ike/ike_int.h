@@ -27,8 +27,9 @@ struct ike_tunnel {
 	struct ike_sa *sas;     /* its SAs (negotiating, established, deleting) */
 	unsigned installed;     /* installed Child SAs (tunnel up while > 0) */
 	uint64_t reinit_timer;
-	bool have_last;
-	struct ike_sa_info last; /* the last SA that died, for show */
+	/* the last SA that died, for show; allocated by the first death (1.2 KB that most
+	 * tunnels never need) */
+	struct ike_sa_info *last;
 	struct ike_creds *creds; /* issue 7: trustpoint material (ike_cert.c); NULL if unused */
 	struct ike_tunnel *pace_prev, *pace_next; /* waiting to initiate (ike_pace.c) */
 	bool pace_waiting;
@@ -69,6 +70,8 @@ void ike_tunnel_initiate(struct ike_tunnel *t);
 /* Re-initiates after the hold-down (if nothing else brings the tunnel up). */
 void ike_tunnel_schedule(struct ike_tunnel *t, uint32_t delay_ms);
 bool ike_tunnel_wanted(const struct ike_tunnel *t);
+/* t->last, zeroed, for the caller to fill; NULL when there is no memory (show then lacks it). */
+struct ike_sa_info *ike_tunnel_last(struct ike_tunnel *t);
 /* Any SA (negotiating or established) of the tunnel other than except, or NULL. */
 struct ike_sa *ike_tunnel_sa(struct ike *ike, const struct ike_tunnel *t,
                              const struct ike_sa *except);

@@ -277,14 +277,14 @@ static void unlink_sa(struct ike_sa *sa)
 static void record_last(struct ike_sa *sa, const char *why)
 {
 	struct ike_tunnel *t = sa->tun;
-	if (!t || t->removed)
+	struct ike_sa_info *i = t && !t->removed ? ike_tunnel_last(t) : NULL;
+	if (!i)
 		return;
-	ike_sa_fill_info(sa, &t->last);
-	snprintf(t->last.status, sizeof(t->last.status), "DELETED");
-	snprintf(t->last.state, sizeof(t->last.state), "DELETED");
-	snprintf(t->last.description, sizeof(t->last.description), "%s", why);
-	t->last.n_child = 0;
-	t->have_last = true;
+	ike_sa_fill_info(sa, i);
+	snprintf(i->status, sizeof(i->status), "DELETED");
+	snprintf(i->state, sizeof(i->state), "DELETED");
+	snprintf(i->description, sizeof(i->description), "%s", why);
+	i->n_child = 0;
 }
 
 void ike_sa_destroy(struct ike_sa *sa, const char *why, bool failed)

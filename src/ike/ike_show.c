@@ -117,7 +117,7 @@ size_t ike_get_sas(struct ike *ike, struct ike_sa_info *out, size_t max)
 		if (!sa->keep.rekeyed) /* replaced by its rekey: no longer a session of its own */
 			ike_sa_fill_info(sa, &out[n++]);
 	for (const struct ike_tunnel *t = ike->tunnels; t && n < max; t = t->next)
-		if (!t->removed && t->have_last && !t->sas)
-			out[n++] = t->last;
+		if (!t->removed && t->last && !t->sas)
+			out[n++] = *t->last;
 	return n;
 }

@@ -309,10 +309,29 @@ void h_prop(struct ike_cfg_proposal *p, uint16_t encr, uint16_t bits, uint16_t i
 	p->n_dh = 1;
 }
 
+struct ike_cfg_proposal *h_prop_store(void)
+{
+	/* kept reachable for the whole run (a template may outlive its net): not a leak */
+	static struct ike_cfg_proposal **kept;
+	static size_t n, cap;
+	if (n == cap) {
+		size_t c = cap ? 2 * cap : 64;
+		struct ike_cfg_proposal **k = realloc(kept, c * sizeof(*k));
+		if (!k)
+			abort();
+		kept = k;
+		cap = c;
+	}
+	if (!(kept[n] = calloc(IKE_CFG_MAX_PROPOSALS, sizeof(**kept))))
+		abort();
+	return kept[n++];
+}
+
 void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t remote,
               uint32_t peer_id, const char *psk)
 {
 	memset(t, 0, sizeof(*t));
+	t->proposals = h_prop_store();
 	t->tunnel_id = id;
 	snprintf(t->ifname, sizeof(t->ifname), "tunnel-ip%u", id);
 	t->local_addr = htonl(local);

@@ -80,12 +80,16 @@ struct h_pkt *h_peek(struct net *net);
 struct h_pkt *h_copy_head(struct net *net);
 void h_deliver_copy(struct net *net, struct h_pkt *p);
 
-/* A tunnel from `local` to `remote` with one IKE proposal and one transform set. */
+/* Room for IKE_CFG_MAX_PROPOSALS proposals that a template tunnel borrows (h_tunnel gives
+ * each template its own); it stays allocated until the process exits. */
+struct ike_cfg_proposal *h_prop_store(void);
+/* A tunnel from `local` to `remote` with one IKE proposal and one transform set; a template
+ * (borrowed strings and proposals): h_cfgn and the engine copy it. */
 void h_tunnel(struct ike_cfg_tunnel *t, uint32_t id, uint32_t local, uint32_t remote,
               uint32_t peer_id, const char *psk);
 void h_prop(struct ike_cfg_proposal *p, uint16_t encr, uint16_t bits, uint16_t integ, uint16_t prf,
             uint16_t dh);
-/* c gets owning copies of k tunnels (PSKs and strings too). */
+/* c gets owning copies of k tunnels (PSKs, strings and proposals too). */
 void h_cfgn(struct ike_cfg *c, const struct ike_cfg_tunnel *ts, size_t k);
 /* Node n's configuration becomes these k tunnels (0: none): ike_set_config's result, or -1
  * when they could not be copied. */

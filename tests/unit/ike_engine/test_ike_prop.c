@@ -153,7 +153,8 @@ static void test_select_table(void **state)
 
 static void test_build_split_aead(void **state)
 {
-	struct ike_cfg_tunnel t = {0};
+	struct ike_cfg_proposal props[1] = {0};
+	struct ike_cfg_tunnel t = {.proposals = props};
 	struct ike_cfg_proposal *p = &t.proposals[0];
 	p->encr[0] = ENCR_AES_GCM_16, p->encr_bits[0] = 256;
 	p->encr[1] = ENCR_AES_CBC, p->encr_bits[1] = 128;
