@@ -236,31 +236,68 @@ static void tunnel_remove(struct ike_tunnel *t)
 	ike_tunnel_unref(t);
 }
 
-static const struct ike_cfg_tunnel *cfg_find(const struct ike_cfg *cfg, uint32_t id)
+/* A commit's tunnels in the order of their ids, for a binary search. */
+struct cfg_index {
+	uint32_t id;
+	uint32_t i; /* in ike_cfg.tunnels */
+};
+
+static int by_id(const void *a, const void *b)
 {
+	uint32_t x = ((const struct cfg_index *)a)->id, y = ((const struct cfg_index *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* The configured tunnel with that id: a binary search when the commit's tunnels could be
+ * indexed (idx != NULL), else a walk. */
+static const struct ike_cfg_tunnel *cfg_find(const struct ike_cfg *cfg, const struct cfg_index *idx,
+                                             uint32_t id)
+{
+	if (idx) {
+		const struct cfg_index key = {.id = id}, *f;
+		f = bsearch(&key, idx, cfg->n_tunnels, sizeof(*idx), by_id);
+		return f ? &cfg->tunnels[f->i] : NULL;
+	}
 	for (size_t i = 0; i < cfg->n_tunnels; i++)
 		if (cfg->tunnels[i].tunnel_id == id)
 			return &cfg->tunnels[i];
 	return NULL;
 }
 
+/* Linear in the tunnels held and given: the tunnels that leave or change are collected first
+ * and removed after the walk, each held by a reference meanwhile (a removal ends SAs, and
+ * restarting the walk after each one made removing half of 1000 tunnels cost 29 ms). */
 int ike_set_config(struct ike *ike, const struct ike_cfg *cfg)
 {
-	struct ike_tunnel *t, *next;
+	struct ike_tunnel *t, *gone = NULL, **gone_tail = &gone;
 	int rc = 0;
+	struct cfg_index *idx = NULL;
 
-	for (t = ike->tunnels; t; t = next) {
-		/* A freed t is unlinked from this list (t->ike == ike) before the restart below
-		 * reads its head; the analyzer cannot tie t->ike to ike and sees a freed t here. */
-		next = t->next; /* NOLINT(clang-analyzer-unix.Malloc) */
+	if (cfg->n_tunnels > 1 && cfg->n_tunnels <= UINT32_MAX &&
+	    (idx = malloc(cfg->n_tunnels * sizeof(*idx)))) {
+		for (size_t i = 0; i < cfg->n_tunnels; i++)
+			idx[i] = (struct cfg_index){cfg->tunnels[i].tunnel_id, (uint32_t)i};
+		qsort(idx, cfg->n_tunnels, sizeof(*idx), by_id);
+	}
+	for (t = ike->tunnels; t; t = t->next) {
 		if (t->removed)
 			continue;
-		const struct ike_cfg_tunnel *c = cfg_find(cfg, t->cfg.tunnel_id);
+		const struct ike_cfg_tunnel *c = cfg_find(cfg, idx, t->cfg.tunnel_id);
 		if (c && tunnel_eq(&t->cfg, c))
 			continue;
 		log_info("%s: %s", t->cfg.ifname, c ? "configuration changed" : "removed");
+		ike_tunnel_ref(t);
+		t->gone_next = NULL; /* removed in the list's order, as before */
+		*gone_tail = t;
+		gone_tail = &t->gone_next;
+	}
+	free(idx);
+	while ((t = gone)) {
+		gone = t->gone_next;
+		t->gone_next = NULL;
 		tunnel_remove(t);
-		next = ike->tunnels; /* removal may have freed list members; restart */
+		/* the analyzer cannot see that our reference kept t through tunnel_remove() */
+		ike_tunnel_unref(t); /* NOLINT(clang-analyzer-unix.Malloc) */
 	}
 	for (size_t i = 0; i < cfg->n_tunnels; i++) {
 		const struct ike_cfg_tunnel *c = &cfg->tunnels[i];

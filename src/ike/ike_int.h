@@ -21,11 +21,12 @@ struct ike_tunnel {
 	struct ike_cfg_tunnel cfg; /* owned copy; PSK chunks owned */
 	struct ike_hnode by_addr;  /* key: local << 32 | remote */
 	bool indexed;
-	struct ike_hnode by_id; /* key: tunnel_id; in tun_by_id while not removed */
-	bool removed;           /* left the configuration */
-	unsigned refs;          /* SAs referencing it */
-	struct ike_sa *sas;     /* its SAs (negotiating, established, deleting) */
-	unsigned installed;     /* installed Child SAs (tunnel up while > 0) */
+	struct ike_hnode by_id;       /* key: tunnel_id; in tun_by_id while not removed */
+	bool removed;                 /* left the configuration */
+	struct ike_tunnel *gone_next; /* ike_set_config's list of tunnels to remove */
+	unsigned refs;                /* SAs referencing it */
+	struct ike_sa *sas;           /* its SAs (negotiating, established, deleting) */
+	unsigned installed;           /* installed Child SAs (tunnel up while > 0) */
 	uint64_t reinit_timer;
 	/* the last SA that died, for show; allocated by the first death (1.2 KB that most
 	 * tunnels never need) */

@@ -725,7 +725,22 @@ static void test_tunnel_index(void **state)
 	for (uint32_t i = 0; i < N; i++)
 		assert_true((ike_tunnel_by_id(A(&net)->ike, ts[i].tunnel_id) != NULL) ==
 		            (i >= N / 2));
+	/* every third of the rest changed in one commit: replaced, the others kept, nothing
+	 * left over in the engine's list (the removed ones had no SAs: freed at once) */
+	for (uint32_t i = N / 2; i < N; i += 3)
+		ts[i].ike_lifetime_s = 3600;
+	assert_int_equal(h_apply(A(&net), ts + N / 2, N - N / 2), 0);
+	for (uint32_t i = N / 2; i < N; i++) {
+		struct ike_tunnel *t = ike_tunnel_by_id(A(&net)->ike, ts[i].tunnel_id);
+		assert_non_null(t);
+		assert_int_equal(t->cfg.ike_lifetime_s, (i - N / 2) % 3 ? 86400 : 3600);
+	}
+	size_t listed = 0;
+	for (const struct ike_tunnel *t = A(&net)->ike->tunnels; t; t = t->next)
+		listed++;
+	assert_int_equal(listed, N - N / 2);
 	assert_int_equal(h_apply(A(&net), NULL, 0), 0);
+	assert_null(A(&net)->ike->tunnels);
 	assert_null(ike_tunnel_by_id(A(&net)->ike, ts[N - 1].tunnel_id));
 
 	/* tunnel 1 established, then changed: the lookup finds the new one at once */
