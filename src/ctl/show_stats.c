@@ -61,6 +61,8 @@ int show_ipsec_statistics(const struct show_src *s, struct strbuf *out, struct s
 	row(out, "Packets read from tunnel interfaces", st.tun_rx);
 	row(out, "Dropped: no outbound SA", st.tun_no_sa);
 	row(out, "Send errors", st.send_errors);
+	row(out, "ESP-in-UDP batches sent with UDP GSO", st.gso_sends);
+	row(out, "Coalesced UDP datagrams received (GRO)", st.gro_reads);
 	sb_puts(out,
 	        "Per-SA drops (replay, ICV, padding, ...): show ipsec sa interface tunnel-ipN\n");
 	return 0;

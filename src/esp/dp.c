@@ -107,6 +107,7 @@ void dp_free(struct dp *dp)
 	free(dp->io_in.bufs);
 	free(dp->io_out.big);
 	free(dp->io_in.big);
+	free(dp->io_in.gro_rx);
 	pthread_mutex_destroy(&dp->lock);
 	free(dp);
 }
@@ -282,9 +283,10 @@ int dp_tunnel_stats(struct dp *dp, uint32_t tunnel_id, struct dp_tunnel_stats *o
 
 void dp_get_stats(struct dp *dp, struct dp_stats *out)
 {
-	*out = (struct dp_stats){LD(dp->rx_packets), LD(dp->no_sa),      LD(dp->too_short),
-	                         LD(dp->keepalives), LD(dp->ike),        LD(dp->tun_rx),
-	                         LD(dp->tun_no_sa),  LD(dp->send_errors)};
+	*out = (struct dp_stats){LD(dp->rx_packets), LD(dp->no_sa),       LD(dp->too_short),
+	                         LD(dp->keepalives), LD(dp->ike),         LD(dp->tun_rx),
+	                         LD(dp->tun_no_sa),  LD(dp->send_errors), LD(dp->gso_sends),
+	                         LD(dp->gro_reads)};
 }
 
 int dp_send_keepalive(struct dp *dp, uint32_t tunnel_id)

@@ -66,6 +66,8 @@ struct dp_stats {
 	uint64_t ike;               /* IKE messages handed to ike_cb */
 	uint64_t tun_rx, tun_no_sa; /* packets read from TUNs; of those, without outbound SA */
 	uint64_t send_errors;
+	uint64_t gso_sends; /* UDP GSO sends (several ESP-in-UDP packets in one) */
+	uint64_t gro_reads; /* coalesced UDP datagrams received and split (UDP_GRO) */
 };
 
 struct dp_tunnel_stats {

@@ -54,6 +54,17 @@ union dp_cmsg {
 	struct cmsghdr align;
 };
 
+/* The control data of one UDP GSO send: our source address and the segment size. */
+union dp_gso_cmsg {
+	char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+
+#define DP_GSO_MAX_SEGS  64    /* the kernel's UDP_MAX_SEGMENTS on older kernels */
+#define DP_GSO_MAX_BYTES 65000 /* UDP payload of one GSO send: under 64 KiB with headers */
+#define DP_GRO_RX        16    /* UDP reads per recvmmsg when UDP_GRO is on (64 KiB each) */
+#define DP_GRO_RX_SIZE   65536
+
 struct dp_io {
 	uint8_t *bufs; /* DP_BATCH * DP_BUF_SIZE, owned */
 	uint8_t *big;  /* OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT: a TSO read or a GRO write, owned */
@@ -65,6 +76,17 @@ struct dp_io {
 	unsigned n; /* slots used */
 	struct mmsghdr raw[DP_BATCH], udp[DP_BATCH];
 	unsigned n_raw, n_udp;
+	/* outbound, ESP in UDP: the queued packets as UDP GSO sends (dp_out.c) */
+	uint8_t udp_slot[DP_BATCH]; /* slot of each udp[] entry */
+	struct mmsghdr gso[DP_BATCH];
+	struct iovec giov[DP_BATCH];
+	union dp_gso_cmsg gcmsg[DP_BATCH];
+	/* inbound, UDP_GRO on: DP_GRO_RX reads of DP_GRO_RX_SIZE, owned (NULL when off) */
+	uint8_t *gro_rx;
+	struct mmsghdr gro_msgs[DP_GRO_RX];
+	struct iovec gro_iov[DP_GRO_RX];
+	struct sockaddr_in gro_addr[DP_GRO_RX];
+	union dp_gso_cmsg gro_cmsg[DP_GRO_RX];
 };
 
 struct dp {
@@ -86,12 +108,17 @@ struct dp {
 	uint64_t install_seq;           /* under lock: numbers installed SAs */
 	struct dp_io io_out, io_in;
 	struct offload_gro gro; /* inbound thread: the TCP packet being coalesced (io_in.big) */
+	/* UDP segmentation offload (ESP in UDP): our sends batch packets of one size for one peer
+	 * into one send (off after the kernel refused one for lack of checksum offload), and the
+	 * UDP socket takes coalesced datagrams (UDP_GRO), which the inbound thread splits. */
+	_Atomic bool no_gso;
+	bool udp_gro;
 	/* written by the inbound thread */
-	_Atomic uint64_t rx_packets, no_sa, too_short, keepalives, ike;
+	_Atomic uint64_t rx_packets, no_sa, too_short, keepalives, ike, gro_reads;
 	uint64_t no_sa_logged_ms; /* when an unknown SPI was last logged */
 	char pad[64];
 	/* written by the outbound thread */
-	_Atomic uint64_t tun_rx, tun_no_sa, send_errors;
+	_Atomic uint64_t tun_rx, tun_no_sa, send_errors, gso_sends;
 };
 
 static inline struct dp_tunnel *dp_tunnel_get(struct dp *dp, uint32_t id)

@@ -1,6 +1,7 @@
 /* Outbound worker: TUN -> ESP. Reads batches from the TUN fds, encapsulates in place and sends
  * each batch with one sendmmsg() per socket. */
 #include <errno.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -38,12 +39,114 @@ static void send_all(struct dp *dp, int fd, struct mmsghdr *m, unsigned n)
 	}
 }
 
+/* Can udp[k] join the GSO send that starts at udp[first] and holds n packets of `seg` bytes
+ * (the last may be shorter: it ends the send)? Same peer, same source, room left. */
+static bool gso_joins(const struct dp_io *io, unsigned first, unsigned k, unsigned n, size_t seg,
+                      size_t bytes)
+{
+	unsigned a = io->udp_slot[first], b = io->udp_slot[k], prev = io->udp_slot[k - 1];
+	size_t len = io->iov[b].iov_len;
+	return n < DP_GSO_MAX_SEGS && bytes + len <= DP_GSO_MAX_BYTES && len <= seg &&
+	       io->iov[prev].iov_len == seg &&
+	       io->addr[a].sin_addr.s_addr == io->addr[b].sin_addr.s_addr &&
+	       io->addr[a].sin_port == io->addr[b].sin_port &&
+	       io->msgs[a].msg_hdr.msg_controllen == io->msgs[b].msg_hdr.msg_controllen &&
+	       !memcmp(io->cmsg[a].buf, io->cmsg[b].buf, io->msgs[a].msg_hdr.msg_controllen);
+}
+
+/* One GSO send of n packets from giov[first_iov], segment size seg, our source as in slot a. */
+static void gso_unit(struct dp_io *io, unsigned u, unsigned a, unsigned first_iov, unsigned n,
+                     size_t seg)
+{
+	struct msghdr *h = &io->gso[u].msg_hdr;
+	const struct msghdr *src = &io->msgs[a].msg_hdr;
+	*h = (struct msghdr){.msg_name = &io->addr[a],
+	                     .msg_namelen = sizeof(io->addr[a]),
+	                     .msg_iov = &io->giov[first_iov],
+	                     .msg_iovlen = n};
+	if (n == 1 && !src->msg_controllen)
+		return;
+	memset(&io->gcmsg[u], 0, sizeof(io->gcmsg[u]));
+	memcpy(io->gcmsg[u].buf, io->cmsg[a].buf, src->msg_controllen);
+	h->msg_control = io->gcmsg[u].buf;
+	h->msg_controllen = src->msg_controllen;
+	if (n == 1)
+		return;
+	h->msg_controllen += CMSG_SPACE(sizeof(uint16_t));
+	struct cmsghdr *cm = CMSG_FIRSTHDR(h);
+	if (src->msg_controllen)
+		cm = CMSG_NXTHDR(h, cm);
+	cm->cmsg_level = IPPROTO_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	uint16_t sz = (uint16_t)seg;
+	memcpy(CMSG_DATA(cm), &sz, sizeof(sz));
+}
+
+/* A GSO send the kernel refused: its packets one by one (a path MTU below the segment size
+ * makes the kernel refuse the batch, not a single packet, which it fragments). EIO: the route's
+ * device cannot checksum for us, which UDP GSO needs; stop trying. */
+static void gso_refused(struct dp *dp, struct dp_io *io, unsigned u)
+{
+	struct msghdr h = io->gso[u].msg_hdr;
+	size_t n = h.msg_iovlen;
+	if (errno == EIO)
+		atomic_store_explicit(&dp->no_gso, true, memory_order_relaxed);
+	h.msg_iovlen = 1;
+	/* the source address, without the segment size */
+	if (h.msg_controllen)
+		h.msg_controllen -= CMSG_SPACE(sizeof(uint16_t));
+	if (!h.msg_controllen)
+		h.msg_control = NULL;
+	for (size_t i = 0; i < n; i++, h.msg_iov++)
+		if (sendmsg(dp->udp_fd, &h, 0) < 0)
+			esp_ctr_add(&dp->send_errors, 1);
+}
+
+/* ESP in UDP: runs of packets of one size to one peer go out as one UDP GSO send each (the
+ * kernel's stack runs once per run instead of once per packet: bench/raw_send), the rest one
+ * datagram each, all in one sendmmsg(), in order. */
+static void send_udp(struct dp *dp, struct dp_io *io)
+{
+	bool gso = !atomic_load_explicit(&dp->no_gso, memory_order_relaxed);
+	unsigned nu = 0;
+	for (unsigned k = 0; k < io->n_udp;) {
+		unsigned first = k, a = io->udp_slot[k];
+		size_t seg = io->iov[a].iov_len, bytes = seg;
+		io->giov[k] = io->iov[a];
+		for (k++; gso && k < io->n_udp && gso_joins(io, first, k, k - first, seg, bytes);
+		     k++) {
+			io->giov[k] = io->iov[io->udp_slot[k]];
+			bytes += io->giov[k].iov_len;
+		}
+		gso_unit(io, nu++, a, first, k - first, seg);
+	}
+	unsigned done = 0;
+	while (done < nu) {
+		int r = sendmmsg(dp->udp_fd, io->gso + done, nu - done, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			if (io->gso[done].msg_hdr.msg_iovlen > 1)
+				gso_refused(dp, io, done);
+			else
+				esp_ctr_add(&dp->send_errors, 1);
+			done++;
+			continue;
+		}
+		for (int i = 0; i < r; i++)
+			if (io->gso[done + (unsigned)i].msg_hdr.msg_iovlen > 1)
+				esp_ctr_add(&dp->gso_sends, 1);
+		done += (unsigned)r;
+	}
+}
+
 static void flush(struct dp *dp, struct dp_io *io)
 {
 	if (io->n_raw)
 		send_all(dp, dp->hdr_fd >= 0 ? dp->hdr_fd : dp->raw_fd, io->raw, io->n_raw);
 	if (io->n_udp)
-		send_all(dp, dp->udp_fd, io->udp, io->n_udp);
+		send_udp(dp, io);
 	io->n = io->n_raw = io->n_udp = 0;
 }
 
@@ -94,6 +197,7 @@ static void queue(struct dp *dp, struct dp_io *io, const struct dp_tunnel *t,
 	set_source(h, &io->cmsg[s], src);
 	bool udp = sa->natt_remote_port && dp->udp_fd >= 0;
 	if (udp) {
+		io->udp_slot[io->n_udp] = (uint8_t)s;
 		io->udp[io->n_udp++] = io->msgs[s];
 		return;
 	}

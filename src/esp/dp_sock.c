@@ -1,5 +1,7 @@
 /* Sockets, epoll sets and the stop eventfd of the data plane. */
 #include <errno.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -26,6 +28,30 @@ static int epoll_add(int ep, int fd, uint64_t key)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* UDP_GRO: the kernel may hand us a batch of one peer's datagrams (of one size) as one; the
+ * inbound thread reads them into big buffers and splits them (dp_in.c). Without it a batch
+ * sent with UDP GSO (ours, from a peer like us) would be cut up again before our socket. */
+static void enable_gro(struct dp *dp)
+{
+	int one = 1;
+	struct dp_io *io = &dp->io_in;
+	io->gro_rx = malloc((size_t)DP_GRO_RX * DP_GRO_RX_SIZE); /* touched only as used */
+	if (!io->gro_rx || setsockopt(dp->udp_fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one)) < 0) {
+		free(io->gro_rx);
+		io->gro_rx = NULL;
+		return;
+	}
+	for (unsigned i = 0; i < DP_GRO_RX; i++) {
+		struct msghdr *h = &io->gro_msgs[i].msg_hdr;
+		io->gro_iov[i] =
+		    (struct iovec){io->gro_rx + (size_t)i * DP_GRO_RX_SIZE, DP_GRO_RX_SIZE};
+		h->msg_iov = &io->gro_iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &io->gro_addr[i];
+	}
+	dp->udp_gro = true;
+}
+
 static int open_udp(struct dp *dp)
 {
 	int one = 1;
@@ -45,6 +71,7 @@ static int open_udp(struct dp *dp)
 		return -1;
 	}
 	dp->udp_port = ntohs(sin.sin_port);
+	enable_gro(dp);
 	return epoll_add(dp->ep_in, dp->udp_fd, DP_KEY_UDP);
 }
 
