@@ -68,6 +68,7 @@ int cmd_prof_id_dn(struct cmd_ctx *c);
 int cmd_prof_id_local(struct cmd_ctx *c);
 int cmd_prof_pki(struct cmd_ctx *c);
 int cmd_prof_dpd(struct cmd_ctx *c);
+int cmd_prof_nat_force(struct cmd_ctx *c);
 int cmd_trustpoint(struct cmd_ctx *c);
 int cmd_tp_file(struct cmd_ctx *c);
 

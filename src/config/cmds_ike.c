@@ -405,6 +405,13 @@ int cmd_prof_dpd(struct cmd_ctx *c)
 	return 0;
 }
 
+int cmd_prof_nat_force(struct cmd_ctx *c)
+{
+	OBJ_OR_RETURN(p, c, ike_profiles, struct cfg_ike_profile);
+	p->nat_force_encap = !c->negate;
+	return 0;
+}
+
 int cmd_trustpoint(struct cmd_ctx *c)
 {
 	return OBJECT_CMD(c, trustpoints, struct cfg_trustpoint, NULL);

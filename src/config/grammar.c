@@ -213,6 +213,9 @@ static const struct gnode g_profile_mode[] = {
     KW("pki", "Public key infrastructure",
        .kids = KIDS(KW("trustpoint", "Trustpoint for certificate authentication",
                        .cmd = cmd_prof_pki, .kids = KIDS(V_NAME("Trustpoint name", LEAF))))),
+    KW("nat", "NAT traversal (IOS XE)",
+       .kids = KIDS(KW("force-encap", "ESP in UDP 4500 even when no NAT is detected",
+                       .cmd = cmd_prof_nat_force, .flags = G_END))),
     KW("dpd", "Dead peer detection (legacy IOS XR)", .cmd = cmd_prof_dpd,
        .kids =
            KIDS(V_INT(10, 3600, "dpd interval", "Interval in seconds", G_VAL,

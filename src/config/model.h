@@ -159,6 +159,7 @@ struct cfg_ike_profile {
 	char fvrf[CFG_NAME_SIZE];
 	char trustpoint[CFG_NAME_SIZE];   /* pki trustpoint */
 	uint16_t dpd_interval, dpd_retry; /* 0 = no DPD */
+	bool nat_force_encap;             /* nat force-encap: ESP in UDP without a NAT */
 };
 
 /* `ipsec transform-set NAME` */

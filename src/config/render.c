@@ -159,6 +159,8 @@ static void r_profile(const struct cfg *c, size_t i, unsigned fl, struct strbuf 
 		sb_printf(o, " pki trustpoint %s\n", p->trustpoint);
 	if (p->dpd_interval)
 		sb_printf(o, " dpd %u %u\n", p->dpd_interval, p->dpd_retry);
+	if (p->nat_force_encap)
+		sb_puts(o, " nat force-encap\n");
 }
 
 static void r_tset(const struct cfg *c, size_t i, unsigned fl, struct strbuf *o)

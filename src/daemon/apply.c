@@ -320,6 +320,7 @@ static int build_tunnel(const struct cfg *c, const struct cfg_interface *itf, ui
 		t->match_remote_mask[t->n_match_remote++] = pr->id_mask[i];
 	}
 	t->dpd_interval_s = pr->dpd_interval;
+	t->force_encap = pr->nat_force_encap;
 	t->dpd_retry_s = pr->dpd_retry;
 	if (copy_trustpoint(t, cfg_find_trustpoint(c, pr->trustpoint)) < 0 ||
 	    copy_identities(t, pr) < 0) {

@@ -94,6 +94,10 @@ struct ike_cfg_tunnel {
 	bool rsa_pss;            /* sign with RSA-PSS under RFC 7427 (default PKCS#1 v1.5) */
 	bool no_sig_hash_notify; /* do not announce SIGNATURE_HASH_ALGORITHMS (old peers, tests) */
 	bool no_fragmentation;   /* do not announce IKEV2_FRAGMENTATION_SUPPORTED */
+	/* `nat force-encap`: ESP in UDP 4500 without a NAT. Our NAT_DETECTION_SOURCE_IP hashes no
+	 * address of ours, so the peer sees us behind a NAT and floats too (RFC 7296 2.23 lets
+	 * either end act on a NAT it detects). */
+	bool force_encap;
 
 	/* Child SA: from the ipsec profile */
 	char ipsec_profile[33];

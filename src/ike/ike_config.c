@@ -166,10 +166,11 @@ static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunne
 	    a->auth_remote_psk != b->auth_remote_psk || a->auth_remote_rsa != b->auth_remote_rsa ||
 	    a->n_match_remote != b->n_match_remote || a->dpd_interval_s != b->dpd_interval_s ||
 	    a->dpd_retry_s != b->dpd_retry_s || a->pfs_group != b->pfs_group ||
-	    a->child_lifetime_s != b->child_lifetime_s || a->replay_window != b->replay_window ||
-	    strcmp(a->ifname, b->ifname) || !str_same(a->cert_file, b->cert_file) ||
-	    !str_same(a->key_file, b->key_file) || !str_same(a->ca_file, b->ca_file) ||
-	    !str_same(a->crl_file, b->crl_file) || !chunk_same(&a->psk_local, &b->psk_local) ||
+	    a->force_encap != b->force_encap || a->child_lifetime_s != b->child_lifetime_s ||
+	    a->replay_window != b->replay_window || strcmp(a->ifname, b->ifname) ||
+	    !str_same(a->cert_file, b->cert_file) || !str_same(a->key_file, b->key_file) ||
+	    !str_same(a->ca_file, b->ca_file) || !str_same(a->crl_file, b->crl_file) ||
+	    !chunk_same(&a->psk_local, &b->psk_local) ||
 	    !chunk_same(&a->psk_remote, &b->psk_remote) || !ike_cert_cfg_eq(a, b))
 		return false;
 	for (size_t i = 0; i < a->n_proposals; i++)

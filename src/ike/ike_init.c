@@ -103,6 +103,11 @@ static int add_ke(struct ike_builder *b, struct ike_sa *sa)
 	return ike_add_ke(b, a->id, pub, a->pub_len);
 }
 
+static bool force_encap(const struct ike_sa *sa)
+{
+	return sa->tun && sa->tun->cfg.force_encap;
+}
+
 static int build_init_req(struct ike_sa *sa, const struct ike_sa_pl *ours, uint8_t **pkt)
 {
 	struct ike_out o;
@@ -114,7 +119,8 @@ static int build_init_req(struct ike_sa *sa, const struct ike_sa_pl *ours, uint8
 	ike_add_sa(b, ours);
 	add_ke(b, sa);
 	ike_add_nonce(b, sa->ni.ptr, sa->ni.len);
-	if (ike_nat_add(b, sa->spi_i, sa->spi_r, sa->local, sa->lport, sa->remote, sa->rport) < 0 ||
+	if (ike_nat_add(b, sa->spi_i, sa->spi_r, sa->local, sa->lport, sa->remote, sa->rport,
+	                force_encap(sa)) < 0 ||
 	    ike_cert_init_add(b, sa, false) < 0) {
 		ike_out_abort(&o);
 		return -1;
@@ -286,6 +292,9 @@ static bool nat_apply(struct ike_sa *sa, const struct ike_msg *m, uint16_t lport
 		sa->natt = true;
 		log_info("IKE SA %u: NAT detected (%s%s), using UDP %u", sa->id,
 		         r.nat_local ? "local" : "", r.nat_remote ? " remote" : "", IKE_NATT_PORT);
+	} else if (r.present && force_encap(sa)) {
+		sa->natt = true; /* the peer saw our fake NAT and floats as well */
+		log_info("IKE SA %u: nat force-encap, using UDP %u", sa->id, IKE_NATT_PORT);
 	}
 	return r.present;
 }
@@ -399,7 +408,7 @@ static int build_init_resp(struct ike_sa *sa, const struct ike_prop_sel *sel, bo
 		ike_add_nonce(&o.b, sa->nr.ptr, sa->nr.len);
 		if (nat)
 			ike_nat_add(&o.b, sa->spi_i, sa->spi_r, sa->local, sa->lport, sa->remote,
-			            sa->rport);
+			            sa->rport, force_encap(sa));
 		ike_cert_init_add(&o.b, sa, true);
 		len = ike_out_end(&o, sa, pkt);
 	}

@@ -54,9 +54,11 @@ void ike_nat_check(const struct ike_msg *m, const uint8_t spi_i[8], const uint8_
 }
 
 int ike_nat_add(struct ike_builder *b, const uint8_t spi_i[8], const uint8_t spi_r[8],
-                uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport)
+                uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport, bool fake_source)
 {
 	uint8_t src[IKE_NAT_HASH_LEN], dst[IKE_NAT_HASH_LEN];
+	if (fake_source)
+		local = 0, lport = 0; /* 0.0.0.0:0 is never where our packets come from */
 	if (ike_nat_hash(spi_i, spi_r, local, lport, src) < 0 ||
 	    ike_nat_hash(spi_i, spi_r, remote, rport, dst) < 0)
 		return -1;

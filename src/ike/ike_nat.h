@@ -25,8 +25,9 @@ struct ike_nat_result {
 void ike_nat_check(const struct ike_msg *m, const uint8_t spi_i[8], const uint8_t spi_r[8],
                    uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport,
                    struct ike_nat_result *r);
-/* Appends our two NAT detection notifies (source = us, destination = peer). */
+/* Appends our two NAT detection notifies (source = us, destination = peer). fake_source: the
+ * source hash covers no address of ours (nat force-encap: the peer then sees a NAT). */
 int ike_nat_add(struct ike_builder *b, const uint8_t spi_i[8], const uint8_t spi_r[8],
-                uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport);
+                uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport, bool fake_source);
 
 #endif

@@ -587,6 +587,47 @@ static void test_nat(void **state)
 	h_fini(&net);
 }
 
+/* nat force-encap on either side, no NAT: both float to 4500 and the Child SAs are ESP in
+ * UDP; the forcing side's peer sees a NAT in front of it, neither sees one of its own. */
+static void test_force_encap(void **state)
+{
+	for (int side = 0; side < 2; side++) {
+		struct net net;
+		struct ike_cfg_tunnel ta, tb;
+		struct ike_sa_info ia, ib;
+		h_init(&net);
+		default_tunnels(&ta, &tb);
+		(side ? &tb : &ta)->force_encap = true;
+		setup_pair(&net, &ta, &tb);
+		assert_true(h_step(&net));
+		assert_true(h_step(&net));
+		assert_int_equal(h_peek(&net)->dport, 4500); /* IKE_AUTH floats to 4500 */
+		h_pump(&net, 20);
+		const struct h_inst *a = h_last_inst(A(&net)), *b = h_last_inst(B(&net));
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(a->out.natt_remote_port, 4500);
+		assert_int_equal(b->out.natt_remote_port, 4500);
+		assert_int_equal(a->in.natt_local_port, 4500);
+		one_sa(A(&net), &ia);
+		one_sa(B(&net), &ib);
+		assert_false(ia.nat_local || ib.nat_local);
+		assert_true(side ? ia.nat_remote : ib.nat_remote);
+		assert_int_equal(ia.local_port, 4500);
+		assert_int_equal(ib.local_port, 4500);
+		h_fini(&net);
+	}
+	/* and without it, over the same path: no float */
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	h_init(&net);
+	default_tunnels(&ta, &tb);
+	setup_pair(&net, &ta, &tb);
+	h_pump(&net, 20);
+	assert_int_equal(h_last_inst(A(&net))->out.natt_remote_port, 0);
+	h_fini(&net);
+}
+
 static void test_simultaneous(void **state)
 {
 	struct net net;
@@ -826,6 +867,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_peer),
 	    cmocka_unit_test(test_peer_never_answers),
 	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_force_encap),
 	    cmocka_unit_test(test_nat),
 	    cmocka_unit_test(test_simultaneous),
 	    cmocka_unit_test(test_simultaneous_late),
