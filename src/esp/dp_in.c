@@ -128,6 +128,18 @@ static void local_addr(struct msghdr *h, struct sockaddr_in *to, uint16_t port)
 	}
 }
 
+/* An IKE message on the UDP port (after the non-ESP marker) goes to the IKE engine. */
+static void in_udp_ike(struct dp *dp, const uint8_t *data, size_t len, struct mmsghdr *m)
+{
+	esp_ctr_add(&dp->ike, 1);
+	if (dp->cfg.ike_cb) {
+		struct sockaddr_in to;
+		local_addr(&m->msg_hdr, &to, dp->udp_port);
+		dp->cfg.ike_cb(dp->cfg.cb_arg, data + NATT_MARKER_LEN, len - NATT_MARKER_LEN,
+		               m->msg_hdr.msg_name, &to);
+	}
+}
+
 static void in_udp(struct dp *dp, uint8_t *buf, size_t len, struct mmsghdr *m)
 {
 	uint8_t *data = buf + DP_HEADROOM;
@@ -136,13 +148,7 @@ static void in_udp(struct dp *dp, uint8_t *buf, size_t len, struct mmsghdr *m)
 		esp_ctr_add(&dp->keepalives, 1);
 		return;
 	case NATT_IKE:
-		esp_ctr_add(&dp->ike, 1);
-		if (dp->cfg.ike_cb) {
-			struct sockaddr_in to;
-			local_addr(&m->msg_hdr, &to, dp->udp_port);
-			dp->cfg.ike_cb(dp->cfg.cb_arg, data + NATT_MARKER_LEN,
-			               len - NATT_MARKER_LEN, m->msg_hdr.msg_name, &to);
-		}
+		in_udp_ike(dp, data, len, m);
 		return;
 	case NATT_INVALID:
 		esp_ctr_add(&dp->too_short, 1);
@@ -213,7 +219,13 @@ static void in_udp_gro(struct dp *dp, struct dp_io *io)
 			for (size_t off = 0; off < len; off += seg) {
 				size_t l = len - off < seg ? len - off : seg;
 				if (l > DP_MAX_IN) {
-					esp_ctr_add(&dp->too_short, 1);
+					/* no ESP packet is this big (the TUN MTU), but an IKE
+					 * message without IKE fragmentation may be: the big buffer
+					 * holds it */
+					if (l == len && natt_classify(data, l) == NATT_IKE)
+						in_udp_ike(dp, data, l, m);
+					else
+						esp_ctr_add(&dp->too_short, 1);
 					continue;
 				}
 				memcpy(buf + DP_HEADROOM, data + off, l);

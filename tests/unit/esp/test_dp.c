@@ -97,7 +97,7 @@ static int group_setup(void **state)
 static struct {
 	atomic_int ike_calls, rekey_calls;
 	uint8_t ike_msg[64];
-	size_t ike_len;
+	size_t ike_len, ike_full_len;
 	uint32_t rekey_spi;
 	struct sockaddr_in ike_from, ike_to;
 } cb;
@@ -106,6 +106,7 @@ static void on_ike(void *arg, const uint8_t *msg, size_t len, const struct socka
                    const struct sockaddr_in *to)
 {
 	cb.ike_len = len < sizeof(cb.ike_msg) ? len : sizeof(cb.ike_msg);
+	cb.ike_full_len = len;
 	memcpy(cb.ike_msg, msg, cb.ike_len);
 	cb.ike_from = *from;
 	cb.ike_to = *to;
@@ -294,6 +295,16 @@ static void test_udp_ike_keepalive_nosa(void **state)
 	assert_memory_equal(cb.ike_msg, "hello", 5);
 	assert_int_equal(cb.ike_to.sin_addr.s_addr, htonl(LO2));
 	assert_int_equal(ntohs(cb.ike_to.sin_port), 4500);
+	/* an IKE message bigger than a packet slot (certificates, no IKE fragmentation) */
+	static uint8_t big[6000];
+	memset(big, 'x', sizeof(big));
+	memset(big, 0, 4);
+	assert_int_equal(udp_to(LO2, big, sizeof(big)), 0);
+	wait_for(&b.dp->ike, 2);
+	assert_int_equal(atomic_load(&cb.ike_calls), 2);
+	assert_int_equal(cb.ike_msg[0], 'x');
+	assert_int_equal(cb.ike_full_len, sizeof(big) - 4);
+	assert_int_equal(b.dp->too_short, 0);
 
 	assert_int_equal(dp_send_keepalive(a.dp, 1), 0);
 	wait_for(&b.dp->keepalives, 1);
