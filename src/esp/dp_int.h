@@ -74,10 +74,10 @@ struct dp_io {
 	union dp_cmsg cmsg[DP_BATCH];
 	/* outbound: slots queued per socket, in order */
 	unsigned n; /* slots used */
-	struct mmsghdr raw[DP_BATCH], udp[DP_BATCH];
+	struct mmsghdr raw[DP_BATCH];
 	unsigned n_raw, n_udp;
-	/* outbound, ESP in UDP: the queued packets as UDP GSO sends (dp_out.c) */
-	uint8_t udp_slot[DP_BATCH]; /* slot of each udp[] entry */
+	/* outbound, ESP in UDP: the slots queued (n_udp), sent as UDP GSO sends (dp_out.c) */
+	uint8_t udp_slot[DP_BATCH];
 	struct mmsghdr gso[DP_BATCH];
 	struct iovec giov[DP_BATCH];
 	union dp_gso_cmsg gcmsg[DP_BATCH];

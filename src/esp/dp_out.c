@@ -39,8 +39,8 @@ static void send_all(struct dp *dp, int fd, struct mmsghdr *m, unsigned n)
 	}
 }
 
-/* Can udp[k] join the GSO send that starts at udp[first] and holds n packets of `seg` bytes
- * (the last may be shorter: it ends the send)? Same peer, same source, room left. */
+/* Can udp_slot[k] join the GSO send that starts at udp_slot[first] and holds n packets of `seg`
+ * bytes (the last may be shorter: it ends the send)? Same peer, same source, room left. */
 static bool gso_joins(const struct dp_io *io, unsigned first, unsigned k, unsigned n, size_t seg,
                       size_t bytes)
 {
@@ -197,8 +197,7 @@ static void queue(struct dp *dp, struct dp_io *io, const struct dp_tunnel *t,
 	set_source(h, &io->cmsg[s], src);
 	bool udp = sa->natt_remote_port && dp->udp_fd >= 0;
 	if (udp) {
-		io->udp_slot[io->n_udp] = (uint8_t)s;
-		io->udp[io->n_udp++] = io->msgs[s];
+		io->udp_slot[io->n_udp++] = (uint8_t)s;
 		return;
 	}
 	if (dp->hdr_fd >= 0) { /* the headroom holds ESP header + IV + 20 bytes at least */
