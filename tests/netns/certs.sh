@@ -307,7 +307,10 @@ echo "$rows" | sort | uniq -c | sort -rn
 maxlen=$(awk '{ if ($1 > m) m = $1 } END { print m + 0 }' <<<"$rows")
 nfrag=$(awk '{ split($3, np, ",") } $2 == 35 && np[1] == 53' <<<"$rows" | wc -l)
 nauth=$(awk '$2 == 35' <<<"$rows" | wc -l)
-tshark -r "$pcap" -Y isakmp -V 2>/dev/null | grep -q "Encrypted and Authenticated Fragment" ||
+# read whole, not piped into grep -q: with pipefail, grep's early exit can kill tshark by
+# SIGPIPE mid-output and fail the pipeline although the payload was found
+dissected=$(tshark -r "$pcap" -Y isakmp -V 2>/dev/null || true)
+grep -q "Encrypted and Authenticated Fragment" <<<"$dissected" ||
 	fail "frag: tshark shows no Encrypted and Authenticated Fragment payload"
 echo "frag: $nauth IKE_AUTH datagrams, $nfrag of them SKF fragments, largest IKE datagram $maxlen bytes"
 [ "$maxlen" -le 1280 ] || fail "frag: an IKE datagram of $maxlen bytes exceeds 1280"
