@@ -140,9 +140,10 @@ static void in_udp_ike(struct dp *dp, const uint8_t *data, size_t len, struct mm
 	}
 }
 
-static void in_udp(struct dp *dp, uint8_t *buf, size_t len, struct mmsghdr *m)
+/* One UDP datagram at data (in a packet slot or in a coalesced read): decapsulated in place,
+ * which needs no room around it (the TUN's virtio header goes where the ESP header was). */
+static void in_udp(struct dp *dp, uint8_t *data, size_t len, struct mmsghdr *m)
 {
-	uint8_t *data = buf + DP_HEADROOM;
 	switch (natt_classify(data, len)) {
 	case NATT_KEEPALIVE:
 		esp_ctr_add(&dp->keepalives, 1);
@@ -156,7 +157,7 @@ static void in_udp(struct dp *dp, uint8_t *buf, size_t len, struct mmsghdr *m)
 	case NATT_ESP:
 		break;
 	}
-	struct esp_pkt p = {buf, DP_BUF_SIZE, DP_HEADROOM, len};
+	struct esp_pkt p = {data, len, 0, len};
 	in_esp(dp, &p);
 }
 
@@ -187,9 +188,8 @@ static size_t gro_size(struct msghdr *h)
 	return 0;
 }
 
-/* UDP with UDP_GRO: each read is one datagram or several of one size back to back; every one
- * goes through a packet slot as if read alone (a copy of its bytes, cheap next to the
- * per-datagram kernel work the coalescing spared). */
+/* UDP with UDP_GRO: each read is one datagram or several of one size back to back; each is
+ * handled where it lies, as if read alone. */
 static void in_udp_gro(struct dp *dp, struct dp_io *io)
 {
 	for (int round = 0; round < 4; round++) {
@@ -205,7 +205,7 @@ static void in_udp_gro(struct dp *dp, struct dp_io *io)
 			return;
 		for (int i = 0; i < n; i++) {
 			struct mmsghdr *m = &io->gro_msgs[i];
-			const uint8_t *data = io->gro_iov[i].iov_base;
+			uint8_t *data = io->gro_iov[i].iov_base;
 			size_t len = m->msg_len, seg = gro_size(&m->msg_hdr);
 			if (m->msg_hdr.msg_flags & MSG_TRUNC) {
 				esp_ctr_add(&dp->too_short, 1);
@@ -215,21 +215,14 @@ static void in_udp_gro(struct dp *dp, struct dp_io *io)
 				esp_ctr_add(&dp->gro_reads, 1);
 			if (!seg || seg > len)
 				seg = len;
-			uint8_t *buf = io->bufs; /* slot 0 */
 			for (size_t off = 0; off < len; off += seg) {
 				size_t l = len - off < seg ? len - off : seg;
-				if (l > DP_MAX_IN) {
-					/* no ESP packet is this big (the TUN MTU), but an IKE
-					 * message without IKE fragmentation may be: the big buffer
-					 * holds it */
-					if (l == len && natt_classify(data, l) == NATT_IKE)
-						in_udp_ike(dp, data, l, m);
-					else
-						esp_ctr_add(&dp->too_short, 1);
-					continue;
-				}
-				memcpy(buf + DP_HEADROOM, data + off, l);
-				in_udp(dp, buf, l, m);
+				/* no ESP packet is this big (the TUN MTU), but an IKE message
+				 * without IKE fragmentation may be */
+				if (l > DP_MAX_IN && natt_classify(data + off, l) != NATT_IKE)
+					esp_ctr_add(&dp->too_short, 1);
+				else
+					in_udp(dp, data + off, l, m);
 			}
 		}
 		dp_in_gro_flush(dp); /* never hold a packet across a wait */
@@ -258,7 +251,7 @@ static void in_socket(struct dp *dp, struct dp_io *io, int fd, bool raw)
 			else if (raw)
 				in_raw(dp, buf, len);
 			else
-				in_udp(dp, buf, len, &io->msgs[i]);
+				in_udp(dp, buf + DP_HEADROOM, len, &io->msgs[i]);
 		}
 		dp_in_gro_flush(dp); /* never hold a packet across a wait */
 		if (n < DP_BATCH)
