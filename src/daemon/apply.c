@@ -116,17 +116,6 @@ static int copy_trustpoint(struct ike_cfg_tunnel *t, const struct cfg_trustpoint
 	return 0;
 }
 
-/* Appends s to a list of the tunnel's identities (the list is full at IKE_CFG_MAX_IDS). */
-static int add_id(const char **list, size_t *n, const char *s)
-{
-	if (*n >= IKE_CFG_MAX_IDS)
-		return 0;
-	if (!(list[*n] = strdup(s)))
-		return -1;
-	(*n)++;
-	return 0;
-}
-
 /* Our identity and the peer identities the profile accepts besides addresses. */
 static int copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profile *pr)
 {
@@ -146,10 +135,11 @@ static int copy_identities(struct ike_cfg_tunnel *t, const struct cfg_ike_profil
 		t->local_id_type = 0; /* the engine's default: our outer address */
 	}
 	for (size_t i = 0; i < pr->n_id_fqdn; i++)
-		if (add_id(t->match_remote_fqdn, &t->n_match_remote_fqdn, pr->id_fqdn[i]) < 0)
+		if (ike_cfg_add_id(t->match_remote_fqdn, &t->n_match_remote_fqdn, pr->id_fqdn[i]) <
+		    0)
 			return -1;
 	for (size_t i = 0; i < pr->n_id_dn; i++)
-		if (add_id(t->match_remote_dn, &t->n_match_remote_dn, pr->id_dn[i]) < 0)
+		if (ike_cfg_add_id(t->match_remote_dn, &t->n_match_remote_dn, pr->id_dn[i]) < 0)
 			return -1;
 	t->rsa_pss = pr->rsa_pss;
 	return 0;
@@ -190,11 +180,10 @@ struct tp_memo {
 static bool memo_match(const struct tp_memo *m, const struct ike_cfg_tunnel *t)
 {
 	return m->ok && m->auth_local == t->auth_local &&
-	       m->auth_remote_rsa == t->auth_remote_rsa &&
-	       !strcmp(m->ca_file, ike_cfg_s(t->ca_file)) &&
-	       !strcmp(m->crl_file, ike_cfg_s(t->crl_file)) &&
-	       !strcmp(m->cert_file, ike_cfg_s(t->cert_file)) &&
-	       !strcmp(m->key_file, ike_cfg_s(t->key_file));
+	       m->auth_remote_rsa == t->auth_remote_rsa && ike_cfg_str_eq(m->ca_file, t->ca_file) &&
+	       ike_cfg_str_eq(m->crl_file, t->crl_file) &&
+	       ike_cfg_str_eq(m->cert_file, t->cert_file) &&
+	       ike_cfg_str_eq(m->key_file, t->key_file);
 }
 
 static int memo_set(struct tp_memo *m, const struct ike_cfg_tunnel *t)

@@ -260,11 +260,10 @@ static void self_check(const struct ike_tunnel *t, bool chain)
 static bool creds_from(const struct ike_creds *cr, const struct ike_cfg_tunnel *c)
 {
 	return cr->local_rsa == (c->auth_local == IKE_AUTH_RSA) &&
-	       cr->remote_rsa == c->auth_remote_rsa &&
-	       !strcmp(cr->ca_file, ike_cfg_s(c->ca_file)) &&
-	       !strcmp(cr->crl_file, ike_cfg_s(c->crl_file)) &&
-	       !strcmp(cr->cert_file, ike_cfg_s(c->cert_file)) &&
-	       !strcmp(cr->key_file, ike_cfg_s(c->key_file));
+	       cr->remote_rsa == c->auth_remote_rsa && ike_cfg_str_eq(cr->ca_file, c->ca_file) &&
+	       ike_cfg_str_eq(cr->crl_file, c->crl_file) &&
+	       ike_cfg_str_eq(cr->cert_file, c->cert_file) &&
+	       ike_cfg_str_eq(cr->key_file, c->key_file);
 }
 
 static void creds_unref(struct ike_creds *cr)
@@ -344,15 +343,15 @@ bool ike_cert_cfg_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunnel
 	if (a->local_id_type != b->local_id_type || a->rsa_pss != b->rsa_pss ||
 	    a->no_sig_hash_notify != b->no_sig_hash_notify ||
 	    a->no_fragmentation != b->no_fragmentation ||
-	    strcmp(ike_cfg_s(a->local_id_fqdn), ike_cfg_s(b->local_id_fqdn)) ||
+	    !ike_cfg_str_eq(a->local_id_fqdn, b->local_id_fqdn) ||
 	    a->n_match_remote_fqdn != b->n_match_remote_fqdn ||
 	    a->n_match_remote_dn != b->n_match_remote_dn)
 		return false;
 	for (size_t i = 0; i < a->n_match_remote_fqdn && i < IKE_CFG_MAX_IDS; i++)
-		if (strcmp(ike_cfg_s(a->match_remote_fqdn[i]), ike_cfg_s(b->match_remote_fqdn[i])))
+		if (!ike_cfg_str_eq(a->match_remote_fqdn[i], b->match_remote_fqdn[i]))
 			return false;
 	for (size_t i = 0; i < a->n_match_remote_dn && i < IKE_CFG_MAX_IDS; i++)
-		if (strcmp(ike_cfg_s(a->match_remote_dn[i]), ike_cfg_s(b->match_remote_dn[i])))
+		if (!ike_cfg_str_eq(a->match_remote_dn[i], b->match_remote_dn[i]))
 			return false;
 	return true;
 }

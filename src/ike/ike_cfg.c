@@ -53,15 +53,23 @@ void ike_cfg_tunnel_clear(struct ike_cfg_tunnel *t)
 	t->n_match_remote_fqdn = t->n_match_remote_dn = 0;
 }
 
-/* A list entry is copied even when empty, so that n stays the count of set entries. */
+/* An entry is added even when empty, so that n stays the count of set entries. */
+int ike_cfg_add_id(const char **list, size_t *n, const char *s)
+{
+	if (*n >= IKE_CFG_MAX_IDS)
+		return 0;
+	if (!(list[*n] = strdup(ike_cfg_s(s))))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
 static int copy_list(const char **dst, size_t *n_dst, const char *const *src, size_t n)
 {
 	*n_dst = 0;
-	for (size_t i = 0; i < n && i < IKE_CFG_MAX_IDS; i++) {
-		if (!(dst[i] = strdup(ike_cfg_s(src[i]))))
+	for (size_t i = 0; i < n; i++)
+		if (ike_cfg_add_id(dst, n_dst, src[i]) < 0)
 			return -1;
-		(*n_dst)++;
-	}
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/chunk.h"
 
@@ -119,6 +120,10 @@ void ike_cfg_free(struct ike_cfg *c); /* wipes the PSKs; NULL-safe */
  * *dst is then NULL. */
 int ike_cfg_set_str(const char **dst, const char *s);
 
+/* Appends a copy of s to an owned list of identities (match_remote_fqdn/dn) with n entries;
+ * a full list (IKE_CFG_MAX_IDS) takes no more and is no error. -1: no memory. */
+int ike_cfg_add_id(const char **list, size_t *n, const char *s);
+
 /* Appends a zeroed proposal to an owning tunnel's list; NULL when the list is full or there is
  * no memory. */
 struct ike_cfg_proposal *ike_cfg_add_proposal(struct ike_cfg_tunnel *t);
@@ -134,6 +139,12 @@ void ike_cfg_tunnel_clear(struct ike_cfg_tunnel *t);
 static inline const char *ike_cfg_s(const char *s)
 {
 	return s ? s : "";
+}
+
+/* Equality of two optional strings, NULL being equal to "". */
+static inline bool ike_cfg_str_eq(const char *a, const char *b)
+{
+	return !strcmp(ike_cfg_s(a), ike_cfg_s(b));
 }
 
 #endif

@@ -151,11 +151,6 @@ static bool chunk_same(const struct chunk *a, const struct chunk *b)
 	return a->len == b->len && (!a->len || chunk_eq_ct(a->ptr, b->ptr, a->len));
 }
 
-static bool str_same(const char *a, const char *b)
-{
-	return !strcmp(ike_cfg_s(a), ike_cfg_s(b));
-}
-
 /* Everything that changes what we negotiate or with whom. */
 static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunnel *b)
 {
@@ -168,8 +163,9 @@ static bool tunnel_eq(const struct ike_cfg_tunnel *a, const struct ike_cfg_tunne
 	    a->dpd_retry_s != b->dpd_retry_s || a->pfs_group != b->pfs_group ||
 	    a->force_encap != b->force_encap || a->child_lifetime_s != b->child_lifetime_s ||
 	    a->replay_window != b->replay_window || strcmp(a->ifname, b->ifname) ||
-	    !str_same(a->cert_file, b->cert_file) || !str_same(a->key_file, b->key_file) ||
-	    !str_same(a->ca_file, b->ca_file) || !str_same(a->crl_file, b->crl_file) ||
+	    !ike_cfg_str_eq(a->cert_file, b->cert_file) ||
+	    !ike_cfg_str_eq(a->key_file, b->key_file) || !ike_cfg_str_eq(a->ca_file, b->ca_file) ||
+	    !ike_cfg_str_eq(a->crl_file, b->crl_file) ||
 	    !chunk_same(&a->psk_local, &b->psk_local) ||
 	    !chunk_same(&a->psk_remote, &b->psk_remote) || !ike_cert_cfg_eq(a, b))
 		return false;
