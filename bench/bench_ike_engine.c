@@ -72,6 +72,20 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* CPU seconds of one ike_set_config() on node nd, given copies of the k tunnels ts; rc gets
+ * any failure. */
+static double timed_set_config(struct h_node *nd, const struct ike_cfg_tunnel *ts, size_t k,
+                               int *rc)
+{
+	struct ike_cfg c = {0};
+	h_cfgn(&c, ts, k);
+	double t0 = cpu_s();
+	*rc |= c.n_tunnels == k ? ike_set_config(nd->ike, &c) : -1;
+	double t = cpu_s() - t0;
+	ike_cfg_free(&c);
+	return t;
+}
+
 static int config_diff(int n)
 {
 	enum {
@@ -98,26 +112,16 @@ static int config_diff(int n)
 		half[n_half++] = ts[i]; /* borrows, as ts does */
 	int rc = 0;
 	for (int r = 0; rc == 0 && r < ROUNDS; r++) {
-		struct ike_cfg c = {0};
 		rc = h_apply(A(&net), ts, (size_t)n); /* back to N */
-		h_cfgn(&c, ts, (size_t)n + 1);
-		double t0 = cpu_s();
-		rc |= c.n_tunnels == (size_t)n + 1 ? ike_set_config(A(&net)->ike, &c) : -1;
-		t[r] = cpu_s() - t0;
-		ike_cfg_free(&c);
+		t[r] = timed_set_config(A(&net), ts, (size_t)n + 1, &rc);
 	}
 	h_fini(&net);
 	/* a fresh engine each time: re-adding the removed tunnels would put them first in its
 	 * list, where they are cheaper to remove than after a real router's history */
 	for (int r = 0; rc == 0 && r < ROUNDS; r++) {
-		struct ike_cfg c = {0};
 		h_init(&net);
 		rc = h_apply(A(&net), ts, (size_t)n);
-		h_cfgn(&c, half, n_half);
-		double t0 = cpu_s();
-		rc |= c.n_tunnels == n_half ? ike_set_config(A(&net)->ike, &c) : -1;
-		t_rm[r] = cpu_s() - t0;
-		ike_cfg_free(&c);
+		t_rm[r] = timed_set_config(A(&net), half, n_half, &rc);
 		h_fini(&net);
 	}
 	free(ts);
