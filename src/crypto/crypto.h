@@ -167,6 +167,8 @@ int dh_public(const struct dh *d, uint8_t *out, size_t out_len);
  * (x coordinate, alg->secret_len bytes, left-padded) into secret (a new chunk, owned by the
  * caller, chunk_clear it). On failure secret is left empty. */
 int dh_derive(struct dh *d, const uint8_t *peer_pub, size_t peer_len, struct chunk *secret);
+/* dh_derive's validation alone: 0 when the peer's value would be accepted. */
+int dh_peer_check(const struct dh_alg *alg, const uint8_t *peer_pub, size_t peer_len);
 /* For known-answer tests only: a key pair from a given private scalar (big-endian). */
 struct dh *dh_new_from_private(const struct dh_alg *alg, const uint8_t *priv, size_t priv_len);
 

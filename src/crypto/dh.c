@@ -167,6 +167,20 @@ done:
 	return rc;
 }
 
+int dh_peer_check(const struct dh_alg *alg, const uint8_t *peer_pub, size_t peer_len)
+{
+	uint8_t pt[DH_MAX_POINT];
+
+	if (!alg || !peer_pub || peer_len != alg->pub_len || 1 + peer_len > sizeof(pt))
+		return -1;
+	pt[0] = 0x04;
+	memcpy(pt + 1, peer_pub, peer_len);
+	EVP_PKEY *peer = dh_peer_key(alg, pt, 1 + peer_len);
+	int rc = peer && dh_peer_valid(peer) ? 0 : -1;
+	EVP_PKEY_free(peer);
+	return rc;
+}
+
 int dh_derive(struct dh *d, const uint8_t *peer_pub, size_t peer_len, struct chunk *secret)
 {
 	uint8_t pt[DH_MAX_POINT];

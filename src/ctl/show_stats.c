@@ -41,6 +41,8 @@ int show_ikev2_statistics(const struct show_src *s, struct strbuf *out, struct s
 	row(out, "Tunnels waiting to initiate", st.init_waiting);
 	row(out, "Initiations that waited", st.init_deferred);
 	row(out, "Child SAs installed", st.child_sas);
+	row(out, "Key exchanges with a key pair made ahead", st.keypool_used);
+	row(out, "Key exchanges that made their key pair", st.keypool_empty);
 	return 0;
 }
 

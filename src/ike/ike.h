@@ -173,6 +173,8 @@ struct ike_stats {
 	uint64_t work_inline;    /* the same run on the loop (cheap, or no workers) */
 	uint64_t init_waiting;   /* current: tunnels waiting for an initiation slot */
 	uint64_t init_deferred;  /* initiations that had to wait for a slot */
+	uint64_t keypool_used;   /* IKE_SA_INIT with a key pair made ahead (ike_set_keypool) */
+	uint64_t keypool_empty;  /* ... that found none ready and made its own */
 };
 void ike_get_stats(struct ike *ike, struct ike_stats *st);
 
@@ -245,5 +247,13 @@ void ike_set_max_initiating(struct ike *ike, unsigned n);
 #define IKE_WORK_MIN_NS          150000
 #define IKE_WORK_MIN_NEGOTIATING 2
 int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns, unsigned min_negotiating);
+
+/* Keeps per_group (at most 16) ECDH key pairs of each group (19, 20, 21) made ahead, on the
+ * workers when there are any: IKE_SA_INIT then sends at once on either side, and the
+ * responder derives the shared secret after its answer is out, while the initiator derives
+ * its own (one scalar multiplication on a set-up's critical path instead of four). A pair is
+ * used once. Off by default. Returns 0, or -1 (already on, or a bad size). */
+#define IKE_KEYPOOL_PER_GROUP 4
+int ike_set_keypool(struct ike *ike, unsigned per_group);
 
 #endif

@@ -117,6 +117,7 @@ void ike_free(struct ike *ike)
 	}
 	ike_pace_stop(ike);
 	ike_work_free(ike); /* after the SAs: their jobs are cancelled, only freed */
+	ike_keypool_free(ike);
 	ike_cert_cache_drop(ike);
 	ike_keep_free(ike);
 	ike_htab_free(&ike->sa_by_spi);

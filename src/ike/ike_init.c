@@ -186,6 +186,10 @@ void ike_init_start(struct ike_sa *sa)
 	/* after INVALID_KE_PAYLOAD: the refused request is not sent again while the key is made */
 	loop_timer_cancel(sa->ike->loop, sa->req_timer);
 	sa->req_timer = 0;
+	if ((sa->dhctx = ike_keypool_take(sa->ike, sa->ke_group))) {
+		init_send(sa);
+		return;
+	}
 	struct dh_job *d = dh_job_new(crypto_dh(sa->ke_group), NULL, NULL, init_keygen_done);
 	if (!d)
 		init_send(sa); /* no key pair: fails and says so */
@@ -453,6 +457,50 @@ static void init_r_answer(struct ike_sa *sa, struct ike_job *j)
 	ike_send_response(sa, 0, resp, (size_t)rlen);
 }
 
+/* The shared secret of an SA that has answered already (init_r_early): SK_*, then the
+ * messages that came while it was being derived. */
+static void init_r_keys_done(struct ike_sa *sa, struct ike_job *j)
+{
+	struct dh_job *d = (struct dh_job *)j;
+	sa->keys_pending = false;
+	if (d->rc < 0 || ike_keys_install(sa, &d->shared) < 0) {
+		log_err("%s: key derivation failed", sa->tun->cfg.ifname);
+		ike_sa_destroy(sa, "Key derivation failed", true);
+		return;
+	}
+	ike_held_replay(sa);
+}
+
+/* With a key pair made ahead: the answer goes out first, and the shared secret is derived
+ * while it travels (the initiator derives the same one meanwhile). The peer's KE is checked
+ * before answering, so a bad one is refused as on the other path. */
+static void init_r_early(struct ike_sa *sa, struct dh_job *d, const struct ike_ke_pl *ke)
+{
+	uint8_t *resp = NULL;
+	int rlen = -1;
+
+	if (!d->bad_ke && dh_peer_check(d->alg, ke->data, ke->len) == 0) {
+		sa->dhctx = d->dh; /* for our public value in the answer */
+		rlen = build_init_resp(sa, &d->sel, d->nat, &resp);
+		sa->dhctx = NULL;
+	}
+	if (rlen < 0 || !chunk_dup(&sa->msg2, resp, (size_t)rlen)) {
+		free(resp);
+		d->j.free(&d->j);
+		init_r_fail(sa);
+		return;
+	}
+	ike_sa_set_state(sa, IKE_S_INIT_DONE);
+	log_debug("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u, key made "
+	          "ahead)",
+	          sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
+	          sa->dh->id);
+	ike_send_response(sa, 0, resp, (size_t)rlen);
+	d->j.done = init_r_keys_done;
+	sa->keys_pending = true;
+	ike_work_submit(sa, &d->j);
+}
+
 /* Creates the responder SA once the request is acceptable; it is half open (copies of the
  * request are recognised, the limits count it) while its ECDH runs. */
 static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct ike_msg *m,
@@ -472,7 +520,7 @@ static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct 
 	sa->ke_group = a->dh->id;
 	if (chunk_dup(&sa->ni, p->nonce, p->nonce_len) && chunk_alloc(&sa->nr, IKE_NONCE_LEN) &&
 	    crypto_random(sa->nr.ptr, sa->nr.len) == 0 && chunk_dup(&sa->msg1, pkt, len))
-		d = dh_job_new(a->dh, NULL, &p->ke, init_r_answer);
+		d = dh_job_new(a->dh, ike_keypool_take(ike, a->dh->id), &p->ke, init_r_answer);
 	if (!d) {
 		init_r_fail(sa);
 		return;
@@ -482,7 +530,10 @@ static void init_r_accept(struct ike *ike, struct ike_tunnel *tun, const struct 
 	ike_sa_add_half(sa);
 	sa->half_open_timer =
 	    loop_timer_add(ike->loop, ike->timing.half_open_ms, half_open_expired, sa);
-	ike_work_submit(sa, &d->j);
+	if (d->dh)
+		init_r_early(sa, d, &p->ke);
+	else
+		ike_work_submit(sa, &d->j);
 }
 
 /* m is the request that made sa, sent again with a valid COOKIE of ours: same nonce (and, per

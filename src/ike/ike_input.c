@@ -221,13 +221,75 @@ out:
 	free(m);
 }
 
+/* A message that came while the SA's keys were being derived, kept for afterwards. */
+struct ike_held {
+	struct ike_held *next;
+	uint32_t local, remote;
+	uint16_t lport, rport;
+	size_t len;
+	uint8_t pkt[];
+};
+
+/* The initiator's IKE_AUTH (all its fragments, with certificates) and a retransmission or
+ * two; more is dropped as before. */
+#define IKE_HELD_MAX 16
+
+static bool hold(struct ike_sa *sa, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                 uint32_t remote, uint16_t rport)
+{
+	struct ike_held *m, **tail = &sa->held;
+	if (sa->n_held >= IKE_HELD_MAX || !(m = malloc(sizeof(*m) + len)))
+		return false;
+	*m = (struct ike_held){NULL, local, remote, lport, rport, len};
+	memcpy(m->pkt, pkt, len);
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = m;
+	sa->n_held++;
+	return true;
+}
+
+void ike_held_free(struct ike_sa *sa)
+{
+	while (sa->held) {
+		struct ike_held *m = sa->held;
+		sa->held = m->next;
+		free(m);
+	}
+	sa->n_held = 0;
+}
+
+static void input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                  uint32_t remote, uint16_t rport);
+
+void ike_held_replay(struct ike_sa *sa)
+{
+	struct ike *ike = sa->ike;
+	struct ike_held *m = sa->held;
+	sa->held = NULL;
+	sa->n_held = 0;
+	/* each message finds its SA again by SPI: an earlier one may have ended it */
+	while (m) {
+		struct ike_held *next = m->next;
+		input(ike, m->pkt, m->len, m->local, m->lport, m->remote, m->rport);
+		free(m);
+		m = next;
+	}
+}
+
 void ike_input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
                uint32_t remote, uint16_t rport)
+{
+	ike->stats.rx_packets++;
+	input(ike, pkt, len, local, lport, remote, rport);
+}
+
+static void input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
+                  uint32_t remote, uint16_t rport)
 {
 	struct ike_hdr h;
 	int rc;
 
-	ike->stats.rx_packets++;
 	rc = ike_hdr_parse(pkt, len, &h);
 	if (rc < 0 || h.length != len) {
 		ike->stats.rx_dropped_malformed++;
@@ -246,6 +308,11 @@ void ike_input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, 
 		log_debug("IKE %s dropped: unknown SPI", ike_exchange_name(h.exchange));
 		if (!(h.flags & IKE_FLAG_RESPONSE))
 			ike_dpd_unknown_spi(ike, &h, local, lport, remote, rport);
+		return;
+	}
+	if (sa->keys_pending && hold(sa, pkt, len, local, lport, remote, rport)) {
+		log_debug("IKE SA %u: %s held until its keys are derived", sa->id,
+		          ike_exchange_name(h.exchange));
 		return;
 	}
 	if (sa->job) {

@@ -54,6 +54,7 @@ struct ike {
 	struct ike_work *work; /* issue 9: worker threads (ike_work.c); NULL = all inline */
 	struct ike_creds *creds_cache;        /* issue 9: the last trustpoint loaded (ike_cert.c) */
 	uint64_t work_cost_ns[IKE_JOB_KINDS]; /* measured CPU cost per job kind (moving average) */
+	struct ike_keypool *keypool;          /* issue 9: key pairs made ahead (ike_keypool.c) */
 	/* issue 9: ike_pace.c */
 	uint32_t max_initiating, initiating;      /* limit (0 = none); our SAs negotiating now */
 	struct ike_tunnel *pace_head, *pace_tail; /* waiting for a slot, oldest first */
@@ -78,6 +79,17 @@ struct ike_sa *ike_tunnel_sa(struct ike *ike, const struct ike_tunnel *t,
                              const struct ike_sa *except);
 /* An ESTABLISHED SA of the tunnel other than except, or NULL. */
 struct ike_sa *ike_tunnel_established(const struct ike_tunnel *t, const struct ike_sa *except);
+
+/* ---- messages held while an SA's keys are derived (ike_input.c) ---- */
+/* Processes the held messages (the keys are in); sa may be gone afterwards. */
+void ike_held_replay(struct ike_sa *sa);
+void ike_held_free(struct ike_sa *sa);
+
+/* ---- ECDH key pairs made ahead (ike_keypool.c) ---- */
+/* A ready key pair of the group (the caller owns it), or NULL: no pool, or none ready. */
+struct dh *ike_keypool_take(struct ike *ike, uint16_t group);
+/* After ike_work_free: no job can complete any more. */
+void ike_keypool_free(struct ike *ike);
 
 /* ---- initiations in flight (ike_pace.c) ---- */
 /* True when t may start an IKE SA now; otherwise t waits in line (once) and false. */

@@ -32,6 +32,7 @@
 struct ike;
 struct ike_tunnel;
 struct ike_job;
+struct ike_held;
 
 enum ike_sa_state {
 	IKE_S_NEW = 0,     /* allocated, nothing sent or received yet */
@@ -152,6 +153,11 @@ struct ike_sa {
 
 	uint64_t half_open_timer;
 	struct ike_job *job; /* public-key work in flight for this SA (ike_work.c), or NULL */
+	/* responder: answered with a key pair made ahead, deriving the shared secret; what the
+	 * peer sends meanwhile is held (ike_input.c) and taken when SK_* are in */
+	bool keys_pending;
+	uint8_t n_held;
+	struct ike_held *held;
 	struct ike_child *children;
 	char local_id[64], remote_id[64];
 	char why[96];            /* last event for show: why it failed or was deleted */

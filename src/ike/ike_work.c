@@ -87,7 +87,9 @@ static void complete(struct ike *ike, struct ike_job *j)
 	if (!*c || (j->cpu_ns && j->cpu_ns < *c))
 		*c = j->cpu_ns;
 	struct ike_sa *sa = j->sa;
-	if (sa) {
+	if (j->done_ike) {
+		j->done_ike(ike, j);
+	} else if (sa) {
 		sa->job = NULL;
 		j->done(sa, j);
 	}
@@ -231,6 +233,17 @@ fail:
 	return -1;
 }
 
+/* To the workers, FIFO. */
+static void enqueue(struct ike_work *w, struct ike_job *j)
+{
+	w->pending++;
+	pthread_mutex_lock(&w->mu);
+	*w->todo_tail = j;
+	w->todo_tail = &j->next;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
 void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 {
 	struct ike *ike = sa->ike;
@@ -254,12 +267,21 @@ void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 	ike->stats.work_offloaded++;
 	log_debug("IKE SA %u: key work (kind %d, about %llu us) handed to a worker", sa->id,
 	          (int)j->kind, (unsigned long long)(ike->work_cost_ns[j->kind] / 1000));
-	w->pending++;
-	pthread_mutex_lock(&w->mu);
-	*w->todo_tail = j;
-	w->todo_tail = &j->next;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	enqueue(w, j);
+}
+
+void ike_work_submit_bg(struct ike *ike, struct ike_job *j)
+{
+	struct ike_work *w = ike->work;
+
+	j->next = NULL;
+	j->sa = NULL;
+	if (!w) {
+		run_timed(w, j);
+		complete(ike, j);
+		return;
+	}
+	enqueue(w, j);
 }
 
 void ike_work_cancel(struct ike_sa *sa)

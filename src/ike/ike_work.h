@@ -43,6 +43,8 @@ struct ike_job {
 	uint64_t cpu_ns; /* what run() cost, for the next decision */
 	void (*run)(struct ike_job *j);
 	void (*done)(struct ike_sa *sa, struct ike_job *j);
+	/* instead of done, for an engine's job (no SA: ike_work_submit_bg) */
+	void (*done_ike)(struct ike *ike, struct ike_job *j);
 	void (*free)(struct ike_job *j);
 };
 
@@ -52,6 +54,10 @@ enum ike_job_kind ike_job_kind_dh(uint16_t group, bool derive);
 /* Runs j for sa: inline, or on a worker when the engine has workers and j's kind costs at
  * least the threshold. sa must have no job in flight (a second one is logged and freed). */
 void ike_work_submit(struct ike_sa *sa, struct ike_job *j);
+/* Runs j, which belongs to no SA, on a worker (inline without workers): work done ahead of
+ * need (ike_keypool.c). Its done_ike runs on the loop unless the engine is freed first. It
+ * counts in ike_work_pending, not in the inline/offloaded statistics. */
+void ike_work_submit_bg(struct ike *ike, struct ike_job *j);
 /* The SA is going away: its job's result, when it comes, is freed unused. */
 void ike_work_cancel(struct ike_sa *sa);
 /* Joins the workers and frees every job not yet completed (engine teardown). */
