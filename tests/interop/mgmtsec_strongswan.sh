@@ -75,6 +75,11 @@ run_case()
 	grep -q "Role *: $([ "$who" = strongswan ] && echo Responder || echo Initiator)" <<<"$d" ||
 		fail "$name: wrong role"
 	grep -q "Encryption *: $want_esp" <<<"$d" || fail "$name: ESP algorithm not $want_esp"
+	# IKE_SA_INIT sent or answered with a key pair made ahead (the responder's answer before
+	# its own ECDH): strongSwan took it
+	local ahead
+	ahead=$(mgmtsec_cmd r1 "show ikev2 statistics" | awk -F: '/with a key pair made ahead/ {print $2+0}')
+	[ "${ahead:-0}" -ge 1 ] || fail "$name: no key exchange with a key pair made ahead"
 	capture_start "$name" r1 mgmt0
 	ns_exec r1 ping -c 4 -i 0.2 -W 2 192.0.2.2 || fail "$name: ping mgmtsec -> strongSwan failed"
 	ns_exec r2 ping -c 2 -i 0.2 -W 2 -I 192.0.2.2 192.0.2.1 || fail "$name: ping back failed"
