@@ -497,7 +497,6 @@ static void init_r_early(struct ike_sa *sa, struct dh_job *d, const struct ike_k
 	          sa->dh->id);
 	ike_send_response(sa, 0, resp, (size_t)rlen);
 	d->j.done = init_r_keys_done;
-	d->j.background = true;
 	sa->keys_pending = true;
 	ike_work_submit(sa, &d->j);
 }

@@ -258,7 +258,7 @@ void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 	j->sa = sa;
 	sa->job = j;
 	if (!w || ike->work_cost_ns[j->kind] < w->min_ns ||
-	    (!j->background && ike->stats.half_open < w->min_negotiating)) {
+	    ike->stats.half_open < w->min_negotiating) {
 		ike->stats.work_inline++;
 		run_timed(w, j);
 		complete(ike, j);

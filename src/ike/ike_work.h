@@ -12,8 +12,7 @@
  * Operations cheaper than a thread hand-off (two wake-ups) run inline: each job kind's CPU
  * cost is measured as jobs run (the least seen: what the operation itself costs, without the
  * cold caches and contention that a worker would meet as well), and only kinds above the
- * engine's threshold are handed over, and only while other negotiations wait for the loop
- * (or, for a background job, always).
+ * engine's threshold are handed over, and only while other negotiations wait for the loop.
  * Without workers (the default: unit tests, ike_set_workers not called) everything is inline
  * and done() is called before ike_work_submit returns, so a caller must not touch the SA
  * after submitting.
@@ -42,10 +41,6 @@ struct ike_job {
 	struct ike_sa *sa; /* loop thread only; NULL once the SA is gone */
 	enum ike_job_kind kind;
 	uint64_t cpu_ns; /* what run() cost, for the next decision */
-	/* off the critical path (its answer is out): a worker even for a lone negotiation when
-	 * the kind costs at least the threshold, so that it runs beside the peer's work and the
-	 * loop stays free (ike_init.c) */
-	bool background;
 	void (*run)(struct ike_job *j);
 	void (*done)(struct ike_sa *sa, struct ike_job *j);
 	/* instead of done, for an engine's job (no SA: ike_work_submit_bg) */

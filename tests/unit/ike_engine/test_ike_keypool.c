@@ -31,26 +31,20 @@ static void tunnels(struct ike_cfg_tunnel *ta, struct ike_cfg_tunnel *tb, uint16
 	tb->passive = true;
 }
 
-/* Both engines with a pool of `per_group`, B with `workers_b` workers taking every job once
- * `min_negotiating` SAs negotiate, and every pool full before the test goes on. */
-static void start_n(struct net *net, unsigned per_group, int workers_b, unsigned min_negotiating)
+/* Both engines with a pool of `per_group`, B with `workers_b` workers (taking every job),
+ * and every pool full before the test goes on. */
+static void start(struct net *net, unsigned per_group, int workers_b)
 {
 	h_init(net);
 	for (int i = 0; i < 2; i++)
 		ike_set_timing(net->n[i].ike, &slow_retx);
 	if (workers_b)
-		assert_int_equal(
-		    ike_set_workers(B(net)->ike, (unsigned)workers_b, 0, min_negotiating), 0);
+		assert_int_equal(ike_set_workers(B(net)->ike, (unsigned)workers_b, 0, 0), 0);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(ike_set_keypool(net->n[i].ike, per_group), 0);
 	for (int i = 0; i < 250 && ike_work_pending(B(net)->ike); i++)
 		h_idle(net, 20);
 	assert_int_equal(ike_work_pending(B(net)->ike), 0);
-}
-
-static void start(struct net *net, unsigned per_group, int workers_b)
-{
-	start_n(net, per_group, workers_b, 0);
 }
 
 static bool ready(struct h_node *n)
@@ -158,27 +152,6 @@ static void test_auth_held(void **state)
 	assert_int_equal(sb.rx_dropped_msgid, 0);
 	assert_int_equal(sb.work_offloaded, 1);
 	assert_int_equal(sb.keypool_used, 1);
-	h_fini(&net);
-}
-
-/* A lone negotiation keeps its work inline, except the responder's shared secret after its
- * answer: that goes to a worker, beside the initiator's own derivation. */
-static void test_lone_background(void **state)
-{
-	struct net net;
-	struct ike_cfg_tunnel ta, tb;
-	struct ike_stats sb;
-	start_n(&net, 1, 1, 2);
-	tunnels(&ta, &tb, DH_ECP_384);
-	assert_int_equal(h_apply(B(&net), &tb, 1), 0);
-	assert_int_equal(h_apply(A(&net), &ta, 1), 0);
-	assert_true(h_step(&net));
-	assert_int_equal(net.queued, 1); /* answered */
-	run_until_up(&net);
-	assert_same_keys(&net);
-	stats(B(&net), &sb);
-	assert_int_equal(sb.work_offloaded, 1);
-	assert_int_equal(sb.work_inline, 0);
 	h_fini(&net);
 }
 
@@ -333,7 +306,6 @@ int main(void)
 	    cmocka_unit_test(test_invalid_ke_and_refill),
 	    cmocka_unit_test(test_empty_pool),
 	    cmocka_unit_test(test_free_refilling),
-	    cmocka_unit_test(test_lone_background),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
