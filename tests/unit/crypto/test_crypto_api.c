@@ -165,6 +165,46 @@ static void test_cbc_round_trip_and_misuse(void **state)
 	cipher_free(dec);
 }
 
+/* One context for many messages (cipher_cbc continues the CBC stream and corrects the first
+ * block) gives exactly what a fresh context gives each message, in both directions, for
+ * random IVs and lengths, also after a refused call. */
+static void test_cbc_long_lived_matches_fresh(void **state)
+{
+	static const uint16_t bits[] = {128, 192, 256};
+	for (size_t b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
+		const struct encr_alg *alg = crypto_encr(ENCR_AES_CBC, bits[b]);
+		uint8_t key[32], iv[16], plain[1408], x[1408], y[1408], len8;
+		assert_int_equal(crypto_random(key, alg->key_len), 0);
+		struct cipher *enc = cipher_new(alg, key, alg->key_len, true);
+		struct cipher *dec = cipher_new(alg, key, alg->key_len, false);
+		assert_non_null(enc);
+		assert_non_null(dec);
+		for (int n = 0; n < 200; n++) {
+			assert_int_equal(crypto_random(iv, sizeof(iv)), 0);
+			assert_int_equal(crypto_random(&len8, 1), 0);
+			size_t len = (size_t)(len8 % 88 + 1) * 16;
+			assert_int_equal(crypto_random(plain, len), 0);
+			struct cipher *fe = cipher_new(alg, key, alg->key_len, true);
+			struct cipher *fd = cipher_new(alg, key, alg->key_len, false);
+			memcpy(x, plain, len);
+			memcpy(y, plain, len);
+			assert_int_equal(cipher_cbc(enc, iv, x, len), 0);
+			assert_int_equal(cipher_cbc(fe, iv, y, len), 0);
+			assert_memory_equal(x, y, len);
+			assert_int_equal(cipher_cbc(dec, iv, x, len), 0);
+			assert_int_equal(cipher_cbc(fd, iv, y, len), 0);
+			assert_memory_equal(x, plain, len);
+			assert_memory_equal(y, plain, len);
+			cipher_free(fe);
+			cipher_free(fd);
+			if (n == 100) /* refused calls change nothing */
+				assert_int_equal(cipher_cbc(enc, iv, x, 17), -1);
+		}
+		cipher_free(enc);
+		cipher_free(dec);
+	}
+}
+
 static void test_gcm_round_trip_and_tamper(void **state)
 {
 	const struct encr_alg *alg = crypto_encr(ENCR_AES_GCM_16, 128);
@@ -356,6 +396,7 @@ int main(void)
 	    cmocka_unit_test(test_random_pool),
 	    cmocka_unit_test(test_random_fork),
 	    cmocka_unit_test(test_cbc_round_trip_and_misuse),
+	    cmocka_unit_test(test_cbc_long_lived_matches_fresh),
 	    cmocka_unit_test(test_gcm_round_trip_and_tamper),
 	    cmocka_unit_test(test_mac_tampered_icv),
 	    cmocka_unit_test(test_prf_args),
