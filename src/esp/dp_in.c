@@ -4,6 +4,7 @@
 #include <netinet/udp.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "esp/dp_int.h"
@@ -22,13 +23,14 @@ static void count_rx(struct dp_tunnel *t, size_t len)
 /* Writes the TCP packet being coalesced, if any, as one (GSO) write. */
 static void dp_in_gro_flush(struct dp *dp)
 {
-	const uint8_t *out;
+	const struct iovec *iov;
+	unsigned n_iov;
 	size_t len;
 	struct dp_tunnel *t = dp->gro.owner;
 	unsigned n = dp->gro.n;
-	if (!offload_gro_finish(&dp->gro, &out, &len))
+	if (!offload_gro_finish(&dp->gro, &iov, &n_iov, &len))
 		return;
-	if (write(t->fd, out, len) != (ssize_t)len)
+	if (writev(t->fd, iov, (int)n_iov) != (ssize_t)len)
 		esp_ctr_add(&t->rx_drops, n);
 }
 

@@ -229,6 +229,8 @@ bool offload_gro_start(struct offload_gro *g, int fd, void *owner, const uint8_t
 	g->next_seq = t.seq + g->mss;
 	g->n = 1;
 	g->closed = (t.flags & TCP_PSH) != 0;
+	g->iov[0] = (struct iovec){g->buf, OFFLOAD_VNET_LEN + t.tot};
+	g->n_iov = 1;
 	return true;
 }
 
@@ -242,10 +244,13 @@ bool offload_gro_append(struct offload_gro *g, int fd, const uint8_t *pkt, size_
 	if (t.ihl != g->ihl || t.hlen != g->hlen || t.seq != g->next_seq || pay > g->mss ||
 	    g->len + pay > OFFLOAD_MAX_PKT || !same_headers(ip, pkt, g->ihl, g->hlen))
 		return false;
-	memcpy(ip + g->len, pkt + t.hlen, pay);
+	/* the kernel copies it from where it lies (writev): ours would be a second copy */
+	g->iov[g->n_iov++] = (struct iovec){(void *)(uintptr_t)(pkt + t.hlen), pay};
 	g->len += pay;
 	g->next_seq += (uint32_t)pay;
 	g->n++;
+	if (g->n_iov == OFFLOAD_GRO_IOV)
+		g->closed = true;
 	if (t.flags & TCP_PSH) {
 		ip[g->ihl + 13] |= TCP_PSH;
 		g->closed = true;
@@ -255,7 +260,8 @@ bool offload_gro_append(struct offload_gro *g, int fd, const uint8_t *pkt, size_
 	return true;
 }
 
-bool offload_gro_finish(struct offload_gro *g, const uint8_t **out, size_t *out_len)
+bool offload_gro_finish(struct offload_gro *g, const struct iovec **iov, unsigned *n_iov,
+                        size_t *out_len)
 {
 	if (g->fd < 0)
 		return false;
@@ -274,7 +280,8 @@ bool offload_gro_finish(struct offload_gro *g, const uint8_t **out, size_t *out_
 		                          .csum_offset = 16};
 	}
 	offload_vnet_put(g->buf, &v);
-	*out = g->buf;
+	*iov = g->iov;
+	*n_iov = g->n_iov;
 	*out_len = OFFLOAD_VNET_LEN + g->len;
 	g->fd = -1;
 	return true;

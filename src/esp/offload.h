@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define OFFLOAD_VNET_LEN 10    /* sizeof(struct virtio_net_hdr) */
 #define OFFLOAD_MAX_PKT  65535 /* largest IPv4 packet, and so super-packet */
@@ -52,10 +53,15 @@ bool offload_seg_begin(struct offload_seg *s, const uint8_t *pkt, size_t len, ui
 size_t offload_seg_next(struct offload_seg *s, uint8_t *out, size_t cap);
 
 /* Coalescing decapsulated TCP/IPv4 segments into one GSO write. */
+#define OFFLOAD_GRO_IOV 64 /* segments of one coalesced write (the first, then 63 payloads) */
 struct offload_gro {
 	uint8_t *buf; /* OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT bytes, the caller's */
-	int fd;       /* -1: nothing pending */
-	size_t len;   /* IP packet bytes at buf + OFFLOAD_VNET_LEN */
+	/* the write: iov[0] the virtio header and the first segment (copied into buf), then each
+	 * appended segment's payload where it lies in the caller's buffer */
+	struct iovec iov[OFFLOAD_GRO_IOV];
+	unsigned n_iov;
+	int fd;     /* -1: nothing pending */
+	size_t len; /* IP packet bytes at buf + OFFLOAD_VNET_LEN */
 	size_t hlen, ihl;
 	uint32_t next_seq;
 	uint16_t mss;
@@ -64,13 +70,16 @@ struct offload_gro {
 	void *owner; /* the caller's tag (its tunnel), returned by offload_gro_flush */
 };
 /* Appends pkt for fd if it continues the pending flow; false if it does not (then flush the
- * pending packet and offload_gro_start this one, or write it plainly). */
+ * pending packet and offload_gro_start this one, or write it plainly). The payload is not
+ * copied: pkt's bytes must stay as they are until offload_gro_finish. */
 bool offload_gro_append(struct offload_gro *g, int fd, const uint8_t *pkt, size_t len);
 /* Starts a new pending packet; false if pkt is not a coalescing candidate (write it plainly).
  * Call only with nothing pending. */
 bool offload_gro_start(struct offload_gro *g, int fd, void *owner, const uint8_t *pkt, size_t len);
-/* Finalises the pending packet (vnet header, lengths, checksums) and returns the bytes to write
- * (vnet header included) in *out / *out_len; false if nothing was pending. Resets g. */
-bool offload_gro_finish(struct offload_gro *g, const uint8_t **out, size_t *out_len);
+/* Finalises the pending packet (vnet header, lengths, checksums) and returns what to write
+ * (vnet header included) as *n_iov pieces at *iov, *out_len bytes in all (one writev); false
+ * if nothing was pending. Resets g. */
+bool offload_gro_finish(struct offload_gro *g, const struct iovec **iov, unsigned *n_iov,
+                        size_t *out_len);
 
 #endif
