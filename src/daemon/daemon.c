@@ -59,7 +59,7 @@ static int start_ike(struct daemon *d)
 	    ike_set_workers(d->ike, (unsigned)n, IKE_WORK_MIN_NS, IKE_WORK_MIN_NEGOTIATING) < 0)
 		log_err("IKE: no worker threads (%s): public-key operations run on the event loop",
 		        strerror(errno));
-	else if (n > 0 && ike_set_keypool(d->ike, IKE_KEYPOOL_PER_GROUP) < 0)
+	else if (n > 0 && ike_set_keypool(d->ike, IKE_KEYPOOL_PER_GROUP, IKE_KEYPOOL_ALL) < 0)
 		log_err("IKE: no key pairs made ahead (out of memory)");
 	if (d->o.ike_initiating >= 0)
 		ike_set_max_initiating(d->ike, (unsigned)d->o.ike_initiating);

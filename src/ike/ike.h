@@ -248,12 +248,16 @@ void ike_set_max_initiating(struct ike *ike, unsigned n);
 #define IKE_WORK_MIN_NEGOTIATING 2
 int ike_set_workers(struct ike *ike, unsigned threads, uint64_t min_ns, unsigned min_negotiating);
 
-/* Keeps per_group (at most 16) ECDH key pairs of each group (19, 20, 21) made ahead, on the
+/* Keeps per_group (at most 16) ECDH key pairs of each group in `groups` made ahead, on the
  * workers when there are any: IKE_SA_INIT then sends at once on either side, and the
  * responder derives the shared secret after its answer is out, while the initiator derives
  * its own (one scalar multiplication on a set-up's critical path instead of four). A pair is
- * used once. Off by default. Returns 0, or -1 (already on, or a bad size). */
+ * used once. Off by default. Returns 0, or -1 (already on, a bad size, no group). */
 #define IKE_KEYPOOL_PER_GROUP 4
-int ike_set_keypool(struct ike *ike, unsigned per_group);
+#define IKE_KEYPOOL_G19       1u
+#define IKE_KEYPOOL_G20       2u
+#define IKE_KEYPOOL_G21       4u
+#define IKE_KEYPOOL_ALL       (IKE_KEYPOOL_G19 | IKE_KEYPOOL_G20 | IKE_KEYPOOL_G21)
+int ike_set_keypool(struct ike *ike, unsigned per_group, unsigned groups);
 
 #endif

@@ -25,6 +25,7 @@ static const uint16_t pool_group[] = {DH_ECP_256, DH_ECP_384, DH_ECP_521};
 
 struct ike_keypool {
 	unsigned target;
+	unsigned groups; /* bit i: pool_group[i] is kept */
 	uint64_t timer;
 	struct {
 		struct dh *ready[IKE_KEYPOOL_MAX];
@@ -82,6 +83,8 @@ static void refill(struct ike *ike)
 {
 	struct ike_keypool *kp = ike->keypool;
 	for (unsigned s = 0; s < N_GROUPS; s++) {
+		if (!(kp->groups & (1u << s)))
+			continue;
 		unsigned want = kp->target - kp->g[s].n - kp->g[s].making;
 		for (unsigned i = 0; i < want && kp->g[s].n + kp->g[s].making < kp->target; i++) {
 			struct pool_job *p = calloc(1, sizeof(*p));
@@ -105,13 +108,15 @@ static void refill_due(void *arg)
 	refill(ike);
 }
 
-int ike_set_keypool(struct ike *ike, unsigned per_group)
+int ike_set_keypool(struct ike *ike, unsigned per_group, unsigned groups)
 {
-	if (ike->keypool || per_group == 0 || per_group > IKE_KEYPOOL_MAX)
+	groups &= IKE_KEYPOOL_ALL;
+	if (ike->keypool || per_group == 0 || per_group > IKE_KEYPOOL_MAX || !groups)
 		return -1;
 	if (!(ike->keypool = calloc(1, sizeof(*ike->keypool))))
 		return -1;
 	ike->keypool->target = per_group;
+	ike->keypool->groups = groups;
 	refill(ike);
 	return 0;
 }
@@ -120,7 +125,7 @@ struct dh *ike_keypool_take(struct ike *ike, uint16_t group)
 {
 	struct ike_keypool *kp = ike->keypool;
 	int s = slot_of(group);
-	if (!kp || s < 0)
+	if (!kp || s < 0 || !(kp->groups & (1u << s)))
 		return NULL;
 	if (!kp->timer)
 		kp->timer = loop_timer_add(ike->loop, IKE_KEYPOOL_DELAY_MS, refill_due, ike);

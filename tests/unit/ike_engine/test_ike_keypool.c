@@ -41,7 +41,7 @@ static void start(struct net *net, unsigned per_group, int workers_b)
 	if (workers_b)
 		assert_int_equal(ike_set_workers(B(net)->ike, (unsigned)workers_b, 0, 0), 0);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(ike_set_keypool(net->n[i].ike, per_group), 0);
+		assert_int_equal(ike_set_keypool(net->n[i].ike, per_group, IKE_KEYPOOL_ALL), 0);
 	for (int i = 0; i < 250 && ike_work_pending(B(net)->ike); i++)
 		h_idle(net, 20);
 	assert_int_equal(ike_work_pending(B(net)->ike), 0);
@@ -286,11 +286,18 @@ static void test_free_refilling(void **state)
 	struct net net;
 	h_init(&net);
 	assert_int_equal(ike_set_workers(B(&net)->ike, 1, 0, 0), 0);
-	assert_int_equal(ike_set_keypool(B(&net)->ike, 4), 0);
+	assert_int_equal(ike_set_keypool(B(&net)->ike, 4, IKE_KEYPOOL_ALL), 0);
 	assert_true(ike_work_pending(B(&net)->ike) > 0);
-	assert_int_equal(ike_set_keypool(B(&net)->ike, 4), -1); /* once */
-	assert_int_equal(ike_set_keypool(A(&net)->ike, 0), -1);
-	assert_int_equal(ike_set_keypool(A(&net)->ike, 17), -1);
+	assert_int_equal(ike_set_keypool(B(&net)->ike, 4, IKE_KEYPOOL_ALL), -1); /* once */
+	assert_int_equal(ike_set_keypool(A(&net)->ike, 0, IKE_KEYPOOL_ALL), -1);
+	assert_int_equal(ike_set_keypool(A(&net)->ike, 17, IKE_KEYPOOL_ALL), -1);
+	assert_int_equal(ike_set_keypool(A(&net)->ike, 1, 0), -1);
+	/* only the groups asked for */
+	assert_int_equal(ike_set_keypool(A(&net)->ike, 1, IKE_KEYPOOL_G19), 0);
+	assert_null(ike_keypool_take(A(&net)->ike, DH_ECP_384));
+	struct dh *k = ike_keypool_take(A(&net)->ike, DH_ECP_256);
+	assert_non_null(k);
+	dh_free(k);
 	h_fini(&net);
 }
 
