@@ -231,19 +231,23 @@ struct ike_held {
 };
 
 /* The initiator's IKE_AUTH (all its fragments, with certificates) and a retransmission or
- * two; more is dropped as before. */
-#define IKE_HELD_MAX 16
+ * two; more is dropped as before. Anyone who saw IKE_SA_INIT can send to these SPIs, so the
+ * bytes are bounded too. */
+#define IKE_HELD_MAX       16
+#define IKE_HELD_MAX_BYTES 65536
 
 static bool hold(struct ike_sa *sa, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
                  uint32_t remote, uint16_t rport)
 {
 	struct ike_held *m, **tail = &sa->held;
-	if (sa->n_held >= IKE_HELD_MAX || !(m = malloc(sizeof(*m) + len)))
+	size_t bytes = len;
+	for (; *tail; tail = &(*tail)->next)
+		bytes += (*tail)->len;
+	if (sa->n_held >= IKE_HELD_MAX || bytes > IKE_HELD_MAX_BYTES ||
+	    !(m = malloc(sizeof(*m) + len)))
 		return false;
 	*m = (struct ike_held){NULL, local, remote, lport, rport, len};
 	memcpy(m->pkt, pkt, len);
-	while (*tail)
-		tail = &(*tail)->next;
 	*tail = m;
 	sa->n_held++;
 	return true;

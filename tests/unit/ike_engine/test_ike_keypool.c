@@ -155,6 +155,33 @@ static void test_auth_held(void **state)
 	h_fini(&net);
 }
 
+/* What is held is bounded: the 17th copy of IKE_AUTH is dropped; the 16 held are taken in
+ * order once the keys are in (the first answered, the copies answered from the cache). */
+static void test_hold_bounded(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sb;
+	start(&net, 1, 1);
+	tunnels(&ta, &tb, DH_ECP_521);
+	assert_int_equal(h_apply(B(&net), &tb, 1), 0);
+	assert_int_equal(h_apply(A(&net), &ta, 1), 0);
+	assert_true(h_step(&net));
+	assert_true(h_step(&net)); /* IKE_AUTH queued for B */
+	for (int i = 0; i < 16; i++)
+		h_deliver_copy(&net, h_copy_head(&net));
+	stats(B(&net), &sb);
+	assert_int_equal(sb.rx_dropped_msgid, 0);
+	assert_true(h_step(&net)); /* the 17th */
+	stats(B(&net), &sb);
+	assert_int_equal(sb.rx_dropped_msgid, 1);
+	run_until_up(&net);
+	assert_same_keys(&net);
+	stats(B(&net), &sb);
+	assert_int_equal(sb.rx_retransmits, 15);
+	h_fini(&net);
+}
+
 /* The SA goes away while IKE_AUTH is held: the held message is freed with it (ASan), the
  * initiator's retransmission meets no SA. */
 static void test_held_freed(void **state)
@@ -313,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_invalid_ke_and_refill),
 	    cmocka_unit_test(test_empty_pool),
 	    cmocka_unit_test(test_free_refilling),
+	    cmocka_unit_test(test_hold_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
