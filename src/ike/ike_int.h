@@ -88,6 +88,9 @@ void ike_held_free(struct ike_sa *sa);
 /* ---- ECDH key pairs made ahead (ike_keypool.c) ---- */
 /* A ready key pair of the group (the caller owns it), or NULL: no pool, or none ready. */
 struct dh *ike_keypool_take(struct ike *ike, uint16_t group);
+/* A ready key pair, or a new one made now (NULL only when that fails): the rekeys, which
+ * compute on the loop. */
+struct dh *ike_keypool_new(struct ike *ike, const struct dh_alg *alg);
 /* After ike_work_free: no job can complete any more. */
 void ike_keypool_free(struct ike *ike);
 

@@ -137,6 +137,12 @@ struct dh *ike_keypool_take(struct ike *ike, uint16_t group)
 	return kp->g[s].ready[--kp->g[s].n];
 }
 
+struct dh *ike_keypool_new(struct ike *ike, const struct dh_alg *alg)
+{
+	struct dh *d = alg ? ike_keypool_take(ike, alg->id) : NULL;
+	return d ? d : dh_new(alg);
+}
+
 void ike_keypool_free(struct ike *ike)
 {
 	struct ike_keypool *kp = ike->keypool;

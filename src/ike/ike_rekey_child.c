@@ -89,7 +89,8 @@ void ike_rekey_child_start(struct ike_sa *sa, uint32_t spi_in)
 	rk->old_spi = c->spi_in;
 	rk->new_spi = nc->spi_in;
 	rk->group = pfs_group(c);
-	if (rk->group && !(crypto_dh(rk->group) && (rk->dh = dh_new(crypto_dh(rk->group)))))
+	if (rk->group &&
+	    !(crypto_dh(rk->group) && (rk->dh = ike_keypool_new(sa->ike, crypto_dh(rk->group)))))
 		goto fail;
 	if (!chunk_alloc(&rk->ni, IKE_NONCE_LEN) || crypto_random(rk->ni.ptr, rk->ni.len) < 0)
 		goto fail;
@@ -432,7 +433,8 @@ void ike_rekey_child_r(struct ike_sa *sa, const struct ike_msg *m, uint32_t spi_
 	nc->spi_out = ike_spi32(sel.spi);
 	nc->encr = a.encr;
 	nc->integ = a.integ;
-	if (a.dh && (!(dh = dh_new(a.dh)) || dh_derive(dh, p->ke.data, p->ke.len, &shared) < 0)) {
+	if (a.dh && (!(dh = ike_keypool_new(sa->ike, a.dh)) ||
+	             dh_derive(dh, p->ke.data, p->ke.len, &shared) < 0)) {
 		ike_ccsa_refuse(sa, id, N_INVALID_SYNTAX, 0, NULL, 0);
 		goto out;
 	}

@@ -172,7 +172,7 @@ void ike_rekey_ike_start(struct ike_sa *sa)
 	} while (ike_sa_find(sa->ike, rk->new_ike_spi) ||
 	         !memcmp(rk->new_ike_spi, "\0\0\0\0\0\0\0\0", 8));
 	set_spis(ours, rk->new_ike_spi);
-	if (!crypto_dh(rk->group) || !(rk->dh = dh_new(crypto_dh(rk->group))) ||
+	if (!crypto_dh(rk->group) || !(rk->dh = ike_keypool_new(sa->ike, crypto_dh(rk->group))) ||
 	    !chunk_alloc(&rk->ni, IKE_NONCE_LEN) || crypto_random(rk->ni.ptr, rk->ni.len) < 0)
 		goto out;
 	len = build_request(sa, rk, ours, &pkt);
@@ -397,8 +397,9 @@ void ike_rekey_ike_r(struct ike_sa *sa, const struct ike_msg *m)
 		ike_ccsa_refuse(sa, id, err, 0, g ? gb : NULL, g ? 2 : 0);
 		goto out;
 	}
-	if (!(dh = dh_new(a.dh)) || dh_derive(dh, p->ke.data, p->ke.len, &shared) < 0 ||
-	    !chunk_alloc(&nr, IKE_NONCE_LEN) || crypto_random(nr.ptr, nr.len) < 0 ||
+	if (!(dh = ike_keypool_new(sa->ike, a.dh)) ||
+	    dh_derive(dh, p->ke.data, p->ke.len, &shared) < 0 || !chunk_alloc(&nr, IKE_NONCE_LEN) ||
+	    crypto_random(nr.ptr, nr.len) < 0 ||
 	    !(n = spawn(sa, false, NULL, sel.spi, &a, &p->nonce, &nr, &shared)) ||
 	    (len = build_response(sa, &sel, n, &nr, dh, id, &pkt)) < 0) {
 		if (n)

@@ -2,7 +2,8 @@
  * Work off the event loop: the ECDH of IKE_SA_INIT (ike_init.c) and our RSA signature in
  * IKE_AUTH (ike_auth.c, ike_sig.c) run on a few worker threads, so that one tunnel's P-384 key
  * exchange or RSA signature does not hold up every other exchange, timer and CLI request of
- * the daemon. Rekeys (CREATE_CHILD_SA with a KE) still compute inline: one per SA per hour.
+ * the daemon. Rekeys (CREATE_CHILD_SA with a KE) still compute inline, one per SA per hour,
+ * with a key pair made ahead when one is ready (ike_keypool.c).
  *
  * A job belongs to one SA, at most one at a time. Its run() works on the job's own fields
  * only (never the SA, never the engine) on whichever thread; its done() runs afterwards on

@@ -564,6 +564,39 @@ static void test_empty_pool(void **state)
 	h_fini(&net);
 }
 
+/* Rekeys take pairs made ahead too: a Child SA rekey with PFS and an IKE SA rekey, each
+ * side one pair per rekey. */
+static void test_rekeys_take_pairs(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	struct ike_stats sa, sb, sa0, sb0;
+	pool_start(&net, 2, 0);
+	tunnels(&ta, &tb, DH_ECP_256);
+	ta.pfs_group = tb.pfs_group = DH_ECP_384;
+	assert_int_equal(h_apply(B(&net), &tb, 1), 0);
+	assert_int_equal(h_apply(A(&net), &ta, 1), 0);
+	pool_up(&net);
+	h_idle(&net, 60); /* the refill */
+	stats(A(&net), &sa0);
+	stats(B(&net), &sb0);
+	assert_int_equal(ike_rekey_child(A(&net)->ike, 1, h_live_inst(A(&net))->out.spi), 0);
+	h_run(&net, 100);
+	struct ike_sa_info i;
+	h_sas(A(&net), &i, 1);
+	assert_int_equal(ike_rekey_ike(A(&net)->ike, i.session_id), 0);
+	h_run(&net, 100);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.child_rekeys, 1);
+	assert_int_equal(sa.ike_rekeys, 1);
+	assert_int_equal(sa.keypool_used - sa0.keypool_used, 2);
+	assert_int_equal(sb.keypool_used - sb0.keypool_used, 2);
+	assert_int_equal(sa.keypool_empty + sb.keypool_empty, 0);
+	assert_same_keys(&net);
+	h_fini(&net);
+}
+
 /* The engine freed while refills run on the workers: joined and freed (ASan). */
 static void test_free_refilling(void **state)
 {
@@ -607,6 +640,7 @@ int main(void)
 	    cmocka_unit_test(test_invalid_ke_and_refill),
 	    cmocka_unit_test(test_empty_pool),
 	    cmocka_unit_test(test_free_refilling),
+	    cmocka_unit_test(test_rekeys_take_pairs),
 	    cmocka_unit_test(test_hold_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
