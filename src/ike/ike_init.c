@@ -428,6 +428,24 @@ static void init_r_fail(struct ike_sa *sa)
 	ike_sa_destroy(sa, "Key exchange failed", true);
 }
 
+/* Sends our answer (rlen bytes at resp, ours to free; rlen < 0: none could be built) and keeps
+ * it for AUTH; otherwise refuses the request and destroys sa. Returns whether it was sent. */
+static bool init_r_send(struct ike_sa *sa, uint8_t *resp, int rlen, const char *how)
+{
+	if (rlen < 0 || !chunk_dup(&sa->msg2, resp, (size_t)rlen)) {
+		free(resp);
+		init_r_fail(sa);
+		return false;
+	}
+	ike_sa_set_state(sa, IKE_S_INIT_DONE);
+	/* info-level news is the "IKE SA up" line after IKE_AUTH, with the same algorithms */
+	log_debug("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u%s)",
+	          sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
+	          sa->dh->id, how);
+	ike_send_response(sa, 0, resp, (size_t)rlen);
+	return true;
+}
+
 /* The job made our key pair and the shared secret: answer with our KE, derive SK_*. */
 static void init_r_answer(struct ike_sa *sa, struct ike_job *j)
 {
@@ -444,17 +462,7 @@ static void init_r_answer(struct ike_sa *sa, struct ike_job *j)
 	}
 	dh_free(sa->dhctx);
 	sa->dhctx = NULL;
-	if (rlen < 0 || !chunk_dup(&sa->msg2, resp, (size_t)rlen)) {
-		free(resp);
-		init_r_fail(sa);
-		return;
-	}
-	ike_sa_set_state(sa, IKE_S_INIT_DONE);
-	/* info-level news is the "IKE SA up" line after IKE_AUTH, with the same algorithms */
-	log_debug("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u)",
-	          sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
-	          sa->dh->id);
-	ike_send_response(sa, 0, resp, (size_t)rlen);
+	init_r_send(sa, resp, rlen, "");
 }
 
 /* The shared secret of an SA that has answered already (init_r_early): SK_*, then the
@@ -484,18 +492,10 @@ static void init_r_early(struct ike_sa *sa, struct dh_job *d, const struct ike_k
 		rlen = build_init_resp(sa, &d->sel, d->nat, &resp);
 		sa->dhctx = NULL;
 	}
-	if (rlen < 0 || !chunk_dup(&sa->msg2, resp, (size_t)rlen)) {
-		free(resp);
+	if (!init_r_send(sa, resp, rlen, ", key made ahead")) {
 		d->j.free(&d->j);
-		init_r_fail(sa);
 		return;
 	}
-	ike_sa_set_state(sa, IKE_S_INIT_DONE);
-	log_debug("%s: IKE_SA_INIT from peer answered (IKE SA %u, %s/%u, %s, DH %u, key made "
-	          "ahead)",
-	          sa->tun->cfg.ifname, sa->id, sa->encr->name, sa->encr->key_bits, sa->prf->name,
-	          sa->dh->id);
-	ike_send_response(sa, 0, resp, (size_t)rlen);
 	d->j.done = init_r_keys_done;
 	sa->keys_pending = true;
 	ike_work_submit(sa, &d->j);
