@@ -167,33 +167,38 @@ done:
 	return rc;
 }
 
-int dh_peer_check(const struct dh_alg *alg, const uint8_t *peer_pub, size_t peer_len)
+/* The peer's wire value (x || y) as a validated public key, or NULL. */
+static EVP_PKEY *dh_peer_checked(const struct dh_alg *alg, const uint8_t *peer_pub, size_t peer_len)
 {
 	uint8_t pt[DH_MAX_POINT];
 
 	if (!alg || !peer_pub || peer_len != alg->pub_len || 1 + peer_len > sizeof(pt))
-		return -1;
+		return NULL;
 	pt[0] = 0x04;
 	memcpy(pt + 1, peer_pub, peer_len);
 	EVP_PKEY *peer = dh_peer_key(alg, pt, 1 + peer_len);
-	int rc = peer && dh_peer_valid(peer) ? 0 : -1;
+	if (peer && !dh_peer_valid(peer)) {
+		EVP_PKEY_free(peer);
+		peer = NULL;
+	}
+	return peer;
+}
+
+int dh_peer_check(const struct dh_alg *alg, const uint8_t *peer_pub, size_t peer_len)
+{
+	EVP_PKEY *peer = dh_peer_checked(alg, peer_pub, peer_len);
+	int rc = peer ? 0 : -1;
 	EVP_PKEY_free(peer);
 	return rc;
 }
 
 int dh_derive(struct dh *d, const uint8_t *peer_pub, size_t peer_len, struct chunk *secret)
 {
-	uint8_t pt[DH_MAX_POINT];
 	EVP_PKEY *peer;
 	int rc = -1;
 
-	if (!d || !peer_pub || !secret || peer_len != d->alg->pub_len)
+	if (!d || !secret || !(peer = dh_peer_checked(d->alg, peer_pub, peer_len)))
 		return -1;
-	pt[0] = 0x04;
-	memcpy(pt + 1, peer_pub, peer_len);
-	peer = dh_peer_key(d->alg, pt, 1 + peer_len);
-	if (!peer || !dh_peer_valid(peer))
-		goto done;
 	if (!chunk_alloc(secret, d->alg->secret_len))
 		goto done;
 	rc = dh_agree(d, peer, secret->ptr, secret->len);
