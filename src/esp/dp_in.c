@@ -163,16 +163,22 @@ static void in_udp(struct dp *dp, uint8_t *data, size_t len, struct mmsghdr *m)
 	in_esp(dp, &p);
 }
 
+/* What recvmmsg() changed in a header: the lengths of the peer's address and of the control
+ * data, and the flags. */
+static void rearm_hdr(struct msghdr *h, void *control, size_t controllen)
+{
+	h->msg_namelen = sizeof(struct sockaddr_in);
+	h->msg_control = control;
+	h->msg_controllen = controllen;
+	h->msg_flags = 0;
+}
+
 static void rearm(struct dp_io *io, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		struct msghdr *h = &io->msgs[i].msg_hdr;
 		io->iov[i].iov_base = io->bufs + (size_t)i * DP_BUF_SIZE + DP_HEADROOM;
 		io->iov[i].iov_len = DP_MAX_IN;
-		h->msg_namelen = sizeof(io->addr[i]);
-		h->msg_control = io->cmsg[i].buf;
-		h->msg_controllen = sizeof(io->cmsg[i].buf);
-		h->msg_flags = 0;
+		rearm_hdr(&io->msgs[i].msg_hdr, io->cmsg[i].buf, sizeof(io->cmsg[i].buf));
 	}
 }
 
@@ -195,13 +201,9 @@ static size_t gro_size(struct msghdr *h)
 static void in_udp_gro(struct dp *dp, struct dp_io *io)
 {
 	for (int round = 0; round < 4; round++) {
-		for (unsigned i = 0; i < DP_GRO_RX; i++) {
-			struct msghdr *h = &io->gro_msgs[i].msg_hdr;
-			h->msg_namelen = sizeof(io->gro_addr[i]);
-			h->msg_control = io->gro_cmsg[i].buf;
-			h->msg_controllen = sizeof(io->gro_cmsg[i].buf);
-			h->msg_flags = 0;
-		}
+		for (unsigned i = 0; i < DP_GRO_RX; i++)
+			rearm_hdr(&io->gro_msgs[i].msg_hdr, io->gro_cmsg[i].buf,
+			          sizeof(io->gro_cmsg[i].buf));
 		int n = recvmmsg(dp->udp_fd, io->gro_msgs, DP_GRO_RX, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
