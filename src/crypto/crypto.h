@@ -159,6 +159,11 @@ struct dh;
 /* Generates a fresh key pair. */
 struct dh *dh_new(const struct dh_alg *alg);
 void dh_free(struct dh *d);
+/* A second handle on d's key pair, for another thread to use while the first stays idle; the
+ * key is freed (and its scalar cleared) with the last handle. NULL on failure. */
+struct dh *dh_ref(struct dh *d);
+/* True when a and b are handles on the same key pair. */
+bool dh_same(const struct dh *a, const struct dh *b);
 const struct dh_alg *dh_alg_of(const struct dh *d);
 /* Writes our public value (x || y, alg->pub_len bytes). */
 int dh_public(const struct dh *d, uint8_t *out, size_t out_len);

@@ -94,6 +94,24 @@ void dh_free(struct dh *d)
 	free(d);
 }
 
+struct dh *dh_ref(struct dh *d)
+{
+	struct dh *r;
+	if (!d || !(r = malloc(sizeof(*r))))
+		return NULL;
+	if (EVP_PKEY_up_ref(d->pkey) != 1) {
+		free(r);
+		return NULL;
+	}
+	*r = *d;
+	return r;
+}
+
+bool dh_same(const struct dh *a, const struct dh *b)
+{
+	return a && b && a->pkey == b->pkey;
+}
+
 const struct dh_alg *dh_alg_of(const struct dh *d)
 {
 	return d ? d->alg : NULL;

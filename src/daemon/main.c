@@ -39,9 +39,9 @@ static void usage(FILE *f)
 	    "                       within seconds; not for production\n"
 	    "      --passive        answer peers but never initiate (one-sided set-ups, tests)\n"
 	    "      --ike-workers N  threads for IKE's expensive public-key operations (P-384\n"
-	    "                       and P-521 ECDH, RSA signatures) and ECDH key pairs made\n"
-	    "                       ahead; 0 runs them on the event loop, none ahead (default:\n"
-	    "                       one per online CPU, at most 8)\n"
+	    "                       and P-521 ECDH of set-ups and rekeys, RSA signatures) and\n"
+	    "                       ECDH key pairs made ahead; 0 runs them on the event loop,\n"
+	    "                       none ahead (default: one per online CPU, at most 8)\n"
 	    "      --ike-initiating N  IKE SAs we initiate that may negotiate at once; more\n"
 	    "                       tunnels wait their turn (default 0: no limit)\n"
 	    "  -h, --help           this text\n",

@@ -121,6 +121,8 @@ void ike_ccsa_r(struct ike_sa *sa, const struct ike_msg *m)
 	struct ike_notify_pl n;
 	uint32_t id = m->hdr.msg_id;
 
+	if (ike_rekey_dh_defer(sa, m))
+		return; /* taken again when its shared secret is in */
 	if (ike_find_notify(m, N_REKEY_SA, &n)) {
 		if (n.protocol != PROTO_ESP || n.spi_len != 4)
 			return ike_ccsa_refuse(sa, id, N_INVALID_SYNTAX, 0, NULL, 0);
@@ -139,6 +141,8 @@ void ike_ccsa_r(struct ike_sa *sa, const struct ike_msg *m)
 
 void ike_ccsa_i_response(struct ike_sa *sa, const struct ike_msg *m)
 {
+	if (ike_rekey_dh_defer(sa, m))
+		return;
 	if (sa->req.task == TASK_REKEY_IKE)
 		ike_rekey_ike_i_response(sa, m);
 	else

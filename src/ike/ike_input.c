@@ -182,6 +182,8 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 		goto out;
 	}
 	if (m->sk_type == PL_SKF) {
+		ike->cur_in.pkt =
+		    NULL; /* the last fragment alone would not make the message again */
 		rc = ike_frag_input(sa, pkt, len, m, &whole, &plain_len);
 		plain = whole; /* NULL until the last fragment completes the message */
 	} else {
@@ -221,7 +223,8 @@ out:
 	free(m);
 }
 
-/* A message that came while the SA's keys were being derived, kept for afterwards. */
+/* A message that came while the SA's keys (or a rekey's) were being derived, kept for
+ * afterwards. */
 struct ike_held {
 	struct ike_held *next;
 	uint32_t local, remote;
@@ -261,6 +264,19 @@ void ike_held_free(struct ike_sa *sa)
 		free(m);
 	}
 	sa->n_held = 0;
+}
+
+bool ike_hold_first(struct ike_sa *sa, const uint8_t *pkt, size_t len, uint32_t local,
+                    uint16_t lport, uint32_t remote, uint16_t rport)
+{
+	struct ike_held *m = malloc(sizeof(*m) + len);
+	if (!m)
+		return false;
+	*m = (struct ike_held){sa->held, local, remote, lport, rport, len};
+	memcpy(m->pkt, pkt, len);
+	sa->held = m;
+	sa->n_held++;
+	return true;
 }
 
 static void input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
@@ -314,7 +330,8 @@ static void input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t loca
 			ike_dpd_unknown_spi(ike, &h, local, lport, remote, rport);
 		return;
 	}
-	if (sa->keys_pending && hold(sa, pkt, len, local, lport, remote, rport)) {
+	if ((sa->keys_pending || sa->rekey_dh_pending) &&
+	    hold(sa, pkt, len, local, lport, remote, rport)) {
 		log_debug("IKE SA %u: %s held until its keys are derived", sa->id,
 		          ike_exchange_name(h.exchange));
 		return;
@@ -341,6 +358,9 @@ static void input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t loca
 	if (!copy)
 		return;
 	memcpy(copy, pkt, len);
+	struct ike_dgram outer = ike->cur_in; /* a held message taken inside another's handling */
+	ike->cur_in = (struct ike_dgram){pkt, len, local, remote, lport, rport};
 	input_sk(sa, copy, len, lport, remote, rport);
+	ike->cur_in = outer;
 	free(copy);
 }

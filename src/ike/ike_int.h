@@ -36,6 +36,16 @@ struct ike_tunnel {
 	bool pace_waiting;
 };
 
+/* A datagram being taken in (ike_input.c), for a message that has to wait (ike_rekey_dh.c). */
+struct ike_dgram {
+	const uint8_t *pkt; /* NULL: none, or one that cannot be taken again (a reassembled one) */
+	size_t len;
+	uint32_t local, remote;
+	uint16_t lport, rport;
+};
+
+struct ike_rekey_dh;
+
 struct ike {
 	struct loop *loop;
 	struct ike_io io;
@@ -55,6 +65,10 @@ struct ike {
 	struct ike_creds *creds_cache;        /* issue 9: the last trustpoint loaded (ike_cert.c) */
 	uint64_t work_cost_ns[IKE_JOB_KINDS]; /* measured CPU cost per job kind (moving average) */
 	struct ike_keypool *keypool;          /* issue 9: key pairs made ahead (ike_keypool.c) */
+	struct ike_dgram cur_in;              /* the datagram ike_input is working on */
+	/* a rekey's shared secret while its message's second pass runs (ike_rekey_dh.c) */
+	struct ike_rekey_dh *rkdh;
+	const struct ike_sa *rkdh_sa;
 	/* issue 9: ike_pace.c */
 	uint32_t max_initiating, initiating;      /* limit (0 = none); our SAs negotiating now */
 	struct ike_tunnel *pace_head, *pace_tail; /* waiting for a slot, oldest first */
@@ -84,12 +98,16 @@ struct ike_sa *ike_tunnel_established(const struct ike_tunnel *t, const struct i
 /* Processes the held messages (the keys are in); sa may be gone afterwards. */
 void ike_held_replay(struct ike_sa *sa);
 void ike_held_free(struct ike_sa *sa);
+/* Puts a copy of the datagram before the held ones (no bound: one per key work); false when
+ * there is no memory. */
+bool ike_hold_first(struct ike_sa *sa, const uint8_t *pkt, size_t len, uint32_t local,
+                    uint16_t lport, uint32_t remote, uint16_t rport);
 
 /* ---- ECDH key pairs made ahead (ike_keypool.c) ---- */
 /* A ready key pair of the group (the caller owns it), or NULL: no pool, or none ready. */
 struct dh *ike_keypool_take(struct ike *ike, uint16_t group);
-/* A ready key pair, or a new one made now (NULL only when that fails): the rekeys, which
- * compute on the loop. */
+/* A ready key pair, or a new one made now (NULL only when that fails): a rekey's, when no
+ * worker takes it (ike_rekey_dh.c). */
 struct dh *ike_keypool_new(struct ike *ike, const struct dh_alg *alg);
 /* After ike_work_free: no job can complete any more. */
 void ike_keypool_free(struct ike *ike);

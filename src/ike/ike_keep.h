@@ -40,6 +40,28 @@ struct ike_rekey {
 };
 void ike_rekey_free(struct ike_rekey *rk);
 
+/* ---- a rekey's shared secret off the loop (ike_rekey_dh.c) ---- */
+/* The first pass of a CREATE_CHILD_SA request or response with a KE: true when its shared
+ * secret went to a worker (workers, a costly group); the message is then held, not handled,
+ * and taken again with the result when it is in. */
+bool ike_rekey_dh_defer(struct ike_sa *sa, const struct ike_msg *m);
+/* Responder: a key pair of alg and its shared secret with the peer's value: the worker's on
+ * the second pass, else made here (a pair made ahead if one is ready). 0, or -1 (bad KE, no
+ * key pair). The caller owns *dh and *shared in both cases. */
+int ike_rekey_dh_r(struct ike_sa *sa, const struct dh_alg *alg, const struct ike_ke_pl *ke,
+                   struct dh **dh, struct chunk *shared);
+/* Initiator: the shared secret of our dh with the peer's value, the worker's or made here. */
+int ike_rekey_dh_i(struct ike_sa *sa, struct dh *dh, const struct ike_ke_pl *ke,
+                   struct chunk *shared);
+/* Initiator: the key pair of a rekey request: one made for it on a worker, a pair made ahead,
+ * or, when the worker would take it, NULL with *later set: the pair is being made and `task`
+ * is queued again when it is in (the caller drops what it started and returns). Otherwise
+ * made here; NULL (and *later false) only on failure. */
+struct dh *ike_rekey_dh_pair(struct ike_sa *sa, const struct dh_alg *alg, enum ike_task task,
+                             uint32_t arg, bool *later);
+/* sa is being destroyed. */
+void ike_rekey_dh_gone(struct ike_sa *sa);
+
 /* ---- lifetimes (ike_life.c) ---- */
 void ike_life_child_start(struct ike_child *c);
 void ike_life_child_stop(struct ike_child *c);

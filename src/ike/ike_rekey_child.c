@@ -76,6 +76,7 @@ void ike_rekey_child_start(struct ike_sa *sa, uint32_t spi_in)
 	struct ike_child *c = ike_child_find_in(sa, spi_in), *nc = NULL;
 	struct ike_rekey *rk = NULL;
 	uint8_t *pkt = NULL;
+	bool later = false;
 	int len = -1;
 
 	if (!c || !sa->tun || c->state != CHILD_S_INSTALLED || c->keep.replaced ||
@@ -89,8 +90,9 @@ void ike_rekey_child_start(struct ike_sa *sa, uint32_t spi_in)
 	rk->old_spi = c->spi_in;
 	rk->new_spi = nc->spi_in;
 	rk->group = pfs_group(c);
-	if (rk->group &&
-	    !(crypto_dh(rk->group) && (rk->dh = ike_keypool_new(sa->ike, crypto_dh(rk->group)))))
+	if (rk->group && !(crypto_dh(rk->group) &&
+	                   (rk->dh = ike_rekey_dh_pair(sa, crypto_dh(rk->group), TASK_REKEY_CHILD,
+	                                               spi_in, &later))))
 		goto fail;
 	if (!chunk_alloc(&rk->ni, IKE_NONCE_LEN) || crypto_random(rk->ni.ptr, rk->ni.len) < 0)
 		goto fail;
@@ -106,7 +108,9 @@ void ike_rekey_child_start(struct ike_sa *sa, uint32_t spi_in)
 	ike_send_request(sa, (struct ike_task_req){TASK_REKEY_CHILD, spi_in}, pkt, (size_t)len);
 	return;
 fail:
-	log_err("%s: cannot start the rekey of Child SA 0x%08x", sa->tun->cfg.ifname, spi_in);
+	if (!later)
+		log_err("%s: cannot start the rekey of Child SA 0x%08x", sa->tun->cfg.ifname,
+		        spi_in);
 	if (nc)
 		ike_child_destroy(nc);
 	ike_rekey_free(rk);
@@ -173,7 +177,7 @@ static const char *accept_reply(struct ike_sa *sa, struct ike_child *nc, struct 
 		why = "peer's KE does not match the PFS group";
 	else if (!rk->group && p->has_ke)
 		why = "peer sent KE without PFS";
-	else if (rk->dh && dh_derive(rk->dh, p->ke.data, p->ke.len, shared) < 0)
+	else if (rk->dh && ike_rekey_dh_i(sa, rk->dh, &p->ke, shared) < 0)
 		why = "peer's KE is invalid";
 	free(ours);
 	if (why)
@@ -433,8 +437,7 @@ void ike_rekey_child_r(struct ike_sa *sa, const struct ike_msg *m, uint32_t spi_
 	nc->spi_out = ike_spi32(sel.spi);
 	nc->encr = a.encr;
 	nc->integ = a.integ;
-	if (a.dh && (!(dh = ike_keypool_new(sa->ike, a.dh)) ||
-	             dh_derive(dh, p->ke.data, p->ke.len, &shared) < 0)) {
+	if (a.dh && ike_rekey_dh_r(sa, a.dh, &p->ke, &dh, &shared) < 0) {
 		ike_ccsa_refuse(sa, id, N_INVALID_SYNTAX, 0, NULL, 0);
 		goto out;
 	}

@@ -156,6 +156,7 @@ void ike_rekey_ike_start(struct ike_sa *sa)
 	struct ike_sa_pl *ours = malloc(sizeof(*ours));
 	struct ike_rekey *rk = calloc(1, sizeof(*rk));
 	uint8_t *pkt = NULL;
+	bool later = false;
 	int len = -1;
 
 	if (!ours || !rk || sa->state != IKE_S_ESTABLISHED || sa->keep.rekeyed || !sa->tun ||
@@ -172,7 +173,8 @@ void ike_rekey_ike_start(struct ike_sa *sa)
 	} while (ike_sa_find(sa->ike, rk->new_ike_spi) ||
 	         !memcmp(rk->new_ike_spi, "\0\0\0\0\0\0\0\0", 8));
 	set_spis(ours, rk->new_ike_spi);
-	if (!crypto_dh(rk->group) || !(rk->dh = ike_keypool_new(sa->ike, crypto_dh(rk->group))) ||
+	if (!crypto_dh(rk->group) ||
+	    !(rk->dh = ike_rekey_dh_pair(sa, crypto_dh(rk->group), TASK_REKEY_IKE, 0, &later)) ||
 	    !chunk_alloc(&rk->ni, IKE_NONCE_LEN) || crypto_random(rk->ni.ptr, rk->ni.len) < 0)
 		goto out;
 	len = build_request(sa, rk, ours, &pkt);
@@ -239,7 +241,7 @@ static const char *accept_reply(struct ike_sa *sa, struct ike_rekey *rk,
 		why = "peer chose an IKE proposal we did not offer";
 	else if (!p->has_ke || p->ke.group != rk->group || a->dh->id != rk->group)
 		why = "peer's KE does not match";
-	else if (dh_derive(rk->dh, p->ke.data, p->ke.len, shared) < 0)
+	else if (ike_rekey_dh_i(sa, rk->dh, &p->ke, shared) < 0)
 		why = "peer's KE is invalid";
 	free(ours);
 	return why;
@@ -397,9 +399,8 @@ void ike_rekey_ike_r(struct ike_sa *sa, const struct ike_msg *m)
 		ike_ccsa_refuse(sa, id, err, 0, g ? gb : NULL, g ? 2 : 0);
 		goto out;
 	}
-	if (!(dh = ike_keypool_new(sa->ike, a.dh)) ||
-	    dh_derive(dh, p->ke.data, p->ke.len, &shared) < 0 || !chunk_alloc(&nr, IKE_NONCE_LEN) ||
-	    crypto_random(nr.ptr, nr.len) < 0 ||
+	if (ike_rekey_dh_r(sa, a.dh, &p->ke, &dh, &shared) < 0 ||
+	    !chunk_alloc(&nr, IKE_NONCE_LEN) || crypto_random(nr.ptr, nr.len) < 0 ||
 	    !(n = spawn(sa, false, NULL, sel.spi, &a, &p->nonce, &nr, &shared)) ||
 	    (len = build_response(sa, &sel, n, &nr, dh, id, &pkt)) < 0) {
 		if (n)

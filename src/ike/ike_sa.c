@@ -307,6 +307,7 @@ void ike_sa_destroy(struct ike_sa *sa, const char *why, bool failed)
 	loop_timer_cancel(ike->loop, sa->half_open_timer);
 	ike_work_cancel(sa);
 	ike_held_free(sa);
+	ike_rekey_dh_gone(sa);
 	record_last(sa, why);
 	ike_frag_free(sa);
 	unlink_sa(sa);

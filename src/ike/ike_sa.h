@@ -156,6 +156,9 @@ struct ike_sa {
 	/* responder: answered with a key pair made ahead, deriving the shared secret; what the
 	 * peer sends meanwhile is held (ike_input.c) and taken when SK_* are in */
 	bool keys_pending;
+	/* a rekey's shared secret is on a worker (ike_rekey_dh.c): the peer's messages are held */
+	bool rekey_dh_pending;
+	struct dh *rekey_pair; /* made on a worker for our next rekey request (ike_rekey_dh.c) */
 	uint8_t n_held;
 	struct ike_held *held;
 	struct ike_child *children;

@@ -21,7 +21,8 @@
 #include "util/log.h"
 #include "util/loop.h"
 
-#define WORKER_STACK ((size_t)256 * 1024)
+#define WORKER_STACK         ((size_t)256 * 1024)
+#define COMPLETIONS_PER_TURN 4
 
 struct ike_work {
 	struct ike *ike;
@@ -132,10 +133,19 @@ static void work_ready(int fd, uint32_t events, void *arg)
 	(void)events;
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		log_err("IKE workers: eventfd read: %s", strerror(errno));
+	/* A few per turn: each completion carries on an exchange (the second pass of a rekey's
+	 * message, an answer, an install), and a burst of them must not hold the loop from the
+	 * sockets, timers and CLI for longer than one inline operation would. */
 	pthread_mutex_lock(&w->mu);
-	struct ike_job *j = w->ran;
-	w->ran = NULL;
-	w->ran_tail = &w->ran;
+	struct ike_job *j = w->ran, **cut = &w->ran;
+	for (int k = 0; k < COMPLETIONS_PER_TURN && *cut; k++)
+		cut = &(*cut)->next;
+	w->ran = *cut;
+	*cut = NULL;
+	if (!w->ran)
+		w->ran_tail = &w->ran;
+	else if (write(w->efd, &(uint64_t){1}, sizeof(uint64_t)) < 0)
+		log_err("IKE workers: eventfd write: %s", strerror(errno));
 	pthread_mutex_unlock(&w->mu);
 	while (j) {
 		struct ike_job *next = j->next;
@@ -244,6 +254,12 @@ static void enqueue(struct ike_work *w, struct ike_job *j)
 	pthread_mutex_unlock(&w->mu);
 }
 
+bool ike_work_wanted(const struct ike *ike, enum ike_job_kind kind)
+{
+	uint64_t c = ike->work_cost_ns[kind];
+	return ike->work && (c == 0 || c >= ike->work->min_ns); /* unknown: the worker learns it */
+}
+
 void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 {
 	struct ike *ike = sa->ike;
@@ -257,8 +273,10 @@ void ike_work_submit(struct ike_sa *sa, struct ike_job *j)
 	j->next = NULL;
 	j->sa = sa;
 	sa->job = j;
-	if (!w || ike->work_cost_ns[j->kind] < w->min_ns ||
-	    ike->stats.half_open < w->min_negotiating) {
+	bool hand = j->any_load ? ike_work_wanted(ike, j->kind)
+	                        : w && ike->work_cost_ns[j->kind] >= w->min_ns &&
+	                              ike->stats.half_open >= w->min_negotiating;
+	if (!hand) {
 		ike->stats.work_inline++;
 		run_timed(w, j);
 		complete(ike, j);

@@ -64,7 +64,7 @@ static int h_send(void *arg, const uint8_t *pkt, size_t len, uint32_t local, uin
 		p->dst = htonl(H_ADDR_A);
 		p->dport = rport - 10000;
 	}
-	if (!net->nat && p->dst != net->n[p->to].addr) {
+	if (!net->nat && !net->any_dst && p->dst != net->n[p->to].addr) {
 		free(p->data);
 		free(p);
 		return 0;

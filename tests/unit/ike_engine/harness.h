@@ -59,6 +59,7 @@ struct net {
 	size_t queued;
 	bool drop[2]; /* drop everything node i sends */
 	bool nat;     /* node 0 (A) behind a NAT */
+	bool any_dst; /* deliver to the other node whatever the address (many tunnels) */
 	bool auto_deliver;
 	uint64_t deliver_timer;
 };

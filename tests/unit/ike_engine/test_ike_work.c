@@ -597,6 +597,241 @@ static void test_rekeys_take_pairs(void **state)
 	h_fini(&net);
 }
 
+/* ---- a rekey's shared secret on a worker (ike_rekey_dh.c) */
+
+/* Both sides with workers taking every job (and a pool of one pair per group, or none),
+ * established with group 19, PFS group 20. */
+static void rekey_start(struct net *net, bool pool, struct ike_stats *sa0, struct ike_stats *sb0)
+{
+	struct ike_cfg_tunnel ta, tb;
+	h_init(net);
+	for (int i = 0; i < 2; i++) {
+		ike_set_timing(net->n[i].ike, &slow_retx);
+		assert_int_equal(ike_set_workers(net->n[i].ike, 1, 0, 0), 0);
+		if (pool)
+			assert_int_equal(ike_set_keypool(net->n[i].ike, 1, IKE_KEYPOOL_ALL), 0);
+	}
+	tunnels(&ta, &tb, DH_ECP_256);
+	ta.pfs_group = tb.pfs_group = DH_ECP_384;
+	apply(B(net), &tb);
+	apply(A(net), &ta);
+	pool_up(net);
+	for (int i = 0; i < 150 && ike_work_pending(A(net)->ike) + ike_work_pending(B(net)->ike);
+	     i++)
+		h_idle(net, 20); /* the refills */
+	assert_int_equal(ike_work_pending(A(net)->ike) + ike_work_pending(B(net)->ike), 0);
+	stats(A(net), sa0);
+	stats(B(net), sb0);
+}
+
+/* Runs until neither side has work out or a rekey message on the way (3 s at most). */
+static void rekey_settle(struct net *net)
+{
+	for (int i = 0; i < 150; i++) {
+		h_run(net, 20);
+		if (!net->queued && !ike_work_pending(A(net)->ike) &&
+		    !ike_work_pending(B(net)->ike))
+			break;
+	}
+	assert_int_equal(ike_work_pending(A(net)->ike) + ike_work_pending(B(net)->ike), 0);
+}
+
+/* A Child SA rekey with PFS and an IKE SA rekey, the requests' key pairs made ahead: each
+ * side's shared secret on its worker (the request waits at the responder, unanswered, until
+ * its secret is in), but the IKE SA rekey's initiator's, which takes the answer at once (see
+ * test_rekey_ike_answer_inline); the same keys after. */
+static void test_rekeys_offloaded(void **state)
+{
+	struct net net;
+	struct ike_stats sa0, sb0, sa, sb;
+	rekey_start(&net, true, &sa0, &sb0);
+
+	assert_int_equal(ike_rekey_child(A(&net)->ike, 1, h_live_inst(A(&net))->out.spi), 0);
+	size_t sent = B(&net)->sent;
+	assert_true(h_step(&net)); /* B takes the request: first pass only */
+	assert_int_equal(B(&net)->sent, sent);
+	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
+	rekey_settle(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.child_rekeys, 1);
+	assert_int_equal(sb.child_rekeys, 1);
+	assert_int_equal(sa.work_offloaded - sa0.work_offloaded, 1);
+	assert_int_equal(sb.work_offloaded - sb0.work_offloaded, 1);
+	assert_int_equal(sa.rekeys_failed + sb.rekeys_failed, 0);
+	assert_same_keys(&net);
+
+	struct ike_sa_info i;
+	h_sas(A(&net), &i, 1);
+	assert_int_equal(ike_rekey_ike(A(&net)->ike, i.session_id), 0);
+	rekey_settle(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.ike_rekeys, 1);
+	assert_int_equal(sb.ike_rekeys, 1);
+	assert_int_equal(sa.work_offloaded - sa0.work_offloaded, 1);
+	assert_int_equal(sb.work_offloaded - sb0.work_offloaded, 2);
+	assert_int_equal(sa.work_inline - sa0.work_inline, 0);
+	assert_int_equal(sa.rekeys_failed + sb.rekeys_failed, 0);
+	assert_int_equal(h_sas(A(&net), &i, 1), 1);
+	assert_string_equal(i.state, "READY");
+	assert_same_keys(&net);
+	h_fini(&net);
+}
+
+/* A copy of the rekey request that comes while the first one's secret is on B's worker is
+ * held, then answered from the cache; the copy of the answer that reaches A while A's secret
+ * is on its worker is held and then dropped as answered. One rekey on each side. */
+static void test_rekey_copy_held(void **state)
+{
+	struct net net;
+	struct ike_stats sa0, sb0, sa, sb;
+	rekey_start(&net, true, &sa0, &sb0);
+
+	assert_int_equal(ike_rekey_child(A(&net)->ike, 1, h_live_inst(A(&net))->out.spi), 0);
+	h_deliver_copy(&net, h_copy_head(&net)); /* B defers it */
+	assert_true(h_step(&net));               /* the same request again: held */
+	stats(B(&net), &sb);
+	assert_int_equal(sb.rx_dropped_msgid - sb0.rx_dropped_msgid, 0);
+	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
+	for (int i = 0; i < 150 && net.queued < 2; i++)
+		h_idle(&net, 20); /* B's secret comes in: the answer, then the cached one */
+	assert_int_equal(net.queued, 2);
+	stats(B(&net), &sb);
+	assert_int_equal(sb.rx_retransmits - sb0.rx_retransmits, 1);
+	unsigned pending = ike_work_pending(A(&net)->ike); /* a refill of its pool may be out */
+	assert_true(h_step(&net));                         /* A defers the answer */
+	assert_int_equal(ike_work_pending(A(&net)->ike), pending + 1);
+	assert_true(h_step(&net)); /* its copy: held */
+	rekey_settle(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.child_rekeys, 1);
+	assert_int_equal(sb.child_rekeys, 1);
+	assert_int_equal(sa.rx_dropped_msgid - sa0.rx_dropped_msgid, 1);
+	assert_int_equal(sa.rekeys_failed + sb.rekeys_failed, 0);
+	assert_same_keys(&net);
+	h_fini(&net);
+}
+
+/* No pair made ahead: the rekey request waits for its key pair, made on a worker (nothing is
+ * sent before), then goes as before; the responder makes its pair and secret in one job. */
+static void test_rekey_pair_offloaded(void **state)
+{
+	struct net net;
+	struct ike_stats sa0, sb0, sa, sb;
+	rekey_start(&net, false, &sa0, &sb0);
+	assert_int_equal(ike_rekey_child(A(&net)->ike, 1, h_live_inst(A(&net))->out.spi), 0);
+	assert_int_equal(net.queued, 0);
+	assert_int_equal(ike_work_pending(A(&net)->ike), 1);
+	rekey_settle(&net);
+	struct ike_sa_info i;
+	h_sas(A(&net), &i, 1);
+	assert_int_equal(ike_rekey_ike(A(&net)->ike, i.session_id), 0);
+	assert_int_equal(net.queued, 0);
+	rekey_settle(&net);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.child_rekeys, 1);
+	assert_int_equal(sa.ike_rekeys, 1);
+	assert_int_equal(sb.child_rekeys, 1);
+	assert_int_equal(sb.ike_rekeys, 1);
+	/* A: two pairs and the Child SA's secret; B: pair + secret in one job per rekey */
+	assert_int_equal(sa.work_offloaded - sa0.work_offloaded, 3);
+	assert_int_equal(sb.work_offloaded - sb0.work_offloaded, 2);
+	assert_int_equal(sa.work_inline - sa0.work_inline + sb.work_inline - sb0.work_inline, 0);
+	assert_int_equal(sa.rekeys_failed + sb.rekeys_failed, 0);
+	assert_same_keys(&net);
+	h_fini(&net);
+}
+
+/* The responder of an IKE SA rekey may send on the new IKE SA as soon as it answered: here a
+ * Child SA rekey right behind its answer. The initiator takes the answer at once, so the new
+ * SA is there for it (a deferred answer would meet the request with INVALID_IKE_SPI, and the
+ * responder would drop the new SA: checked). */
+static void test_rekey_ike_answer_inline(void **state)
+{
+	struct net net;
+	struct ike_stats sa0, sb0, sa, sb;
+	rekey_start(&net, true, &sa0, &sb0);
+	struct ike_sa_info i;
+	h_sas(A(&net), &i, 1);
+	assert_int_equal(ike_rekey_ike(A(&net)->ike, i.session_id), 0);
+	assert_true(h_step(&net)); /* B defers the request */
+	for (int k = 0; k < 150 && !net.queued; k++)
+		h_idle(&net, 20);
+	assert_int_equal(net.queued, 1); /* B's answer; B's Child SA is on the new IKE SA */
+	assert_int_equal(ike_rekey_child(B(&net)->ike, 1, h_live_inst(B(&net))->out.spi), 0);
+	assert_int_equal(net.queued, 2);
+	rekey_settle(&net);
+	h_run(&net, 100);
+	stats(A(&net), &sa);
+	stats(B(&net), &sb);
+	assert_int_equal(sa.rx_dropped_unknown_spi - sa0.rx_dropped_unknown_spi, 0);
+	assert_int_equal(sa.ike_rekeys, 1);
+	assert_int_equal(sb.ike_rekeys, 1);
+	assert_int_equal(sa.child_rekeys, 1);
+	assert_int_equal(sb.child_rekeys, 1);
+	assert_int_equal(h_sas(A(&net), &i, 1), 1);
+	assert_string_equal(i.state, "READY");
+	assert_int_equal(h_sas(B(&net), &i, 1), 1);
+	assert_string_equal(i.state, "READY");
+	assert_same_keys(&net);
+	assert_int_equal(A(&net)->downs + B(&net)->downs, 0);
+	h_fini(&net);
+}
+
+/* Both sides rekey the Child SA at once, every secret on a worker (each side's request and
+ * answer): the collision is resolved as without workers, one pair left, the same on both. */
+static void test_rekey_collision_offloaded(void **state)
+{
+	struct net net;
+	struct ike_stats sa0, sb0, sa, sb;
+	for (int round = 0; round < 4; round++) {
+		rekey_start(&net, true, &sa0, &sb0);
+		assert_int_equal(ike_rekey_child(A(&net)->ike, 1, h_live_inst(A(&net))->out.spi),
+		                 0);
+		assert_int_equal(ike_rekey_child(B(&net)->ike, 1, h_live_inst(B(&net))->out.spi),
+		                 0);
+		assert_int_equal(net.queued, 2); /* crossing requests */
+		rekey_settle(&net);
+		h_run(&net, 100); /* the Deletes */
+		stats(A(&net), &sa);
+		stats(B(&net), &sb);
+		assert_int_equal(sa.rekey_collisions, 1);
+		assert_int_equal(sb.rekey_collisions, 1);
+		assert_int_equal(sa.work_offloaded - sa0.work_offloaded, 2);
+		assert_int_equal(sb.work_offloaded - sb0.work_offloaded, 2);
+		assert_int_equal(sa.rekeys_failed + sb.rekeys_failed, 0);
+		assert_int_equal(h_live(A(&net)), 1);
+		assert_int_equal(h_live(B(&net)), 1);
+		assert_same_keys(&net);
+		assert_int_equal(A(&net)->downs + B(&net)->downs, 0);
+		h_fini(&net);
+	}
+}
+
+/* B's SA goes (shutdown) while the rekey's secret is on its worker: the held request and the
+ * result are freed (ASan), the request is not answered. */
+static void test_rekey_sa_gone(void **state)
+{
+	struct net net;
+	struct ike_stats sa0, sb0;
+	rekey_start(&net, true, &sa0, &sb0);
+	assert_int_equal(ike_rekey_child(A(&net)->ike, 1, h_live_inst(A(&net))->out.spi), 0);
+	assert_true(h_step(&net));
+	assert_int_equal(ike_work_pending(B(&net)->ike), 1);
+	ike_shutdown(B(&net)->ike);
+	size_t sent = B(&net)->sent; /* its Delete */
+	h_idle(&net, 100);
+	assert_int_equal(ike_work_pending(B(&net)->ike), 0);
+	assert_int_equal(B(&net)->sent, sent);
+	struct ike_stats sb;
+	stats(B(&net), &sb);
+	assert_int_equal(sb.child_rekeys, 0);
+	h_fini(&net);
+}
+
 /* The engine freed while refills run on the workers: joined and freed (ASan). */
 static void test_free_refilling(void **state)
 {
@@ -642,6 +877,12 @@ int main(void)
 	    cmocka_unit_test(test_free_refilling),
 	    cmocka_unit_test(test_rekeys_take_pairs),
 	    cmocka_unit_test(test_hold_bounded),
+	    cmocka_unit_test(test_rekeys_offloaded),
+	    cmocka_unit_test(test_rekey_copy_held),
+	    cmocka_unit_test(test_rekey_sa_gone),
+	    cmocka_unit_test(test_rekey_collision_offloaded),
+	    cmocka_unit_test(test_rekey_pair_offloaded),
+	    cmocka_unit_test(test_rekey_ike_answer_inline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
