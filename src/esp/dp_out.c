@@ -4,12 +4,16 @@
 #include <netinet/udp.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "esp/dp_int.h"
 #include "esp/esp.h"
 
 #define DP_TUN_READS 32 /* per tunnel per wake-up, so one busy tunnel cannot starve others */
+/* What a read from an IFF_VNET_HDR TUN puts into a slot: the header, then the packet */
+#define VNET_SLOT_READ (OFFLOAD_VNET_LEN + DP_MAX_IN)
+_Static_assert(DP_HEADROOM >= OFFLOAD_VNET_LEN, "the virtio header goes into the headroom");
 
 /* A packet hdr_fd refused as bigger than the device or path MTU: without our header, through
  * the ESP socket, whose output fragments it as it always did. */
@@ -251,23 +255,27 @@ static uint8_t *next_slot(struct dp *dp, struct dp_io *io)
 	return io->bufs + (size_t)io->n * DP_BUF_SIZE + DP_HEADROOM;
 }
 
-/* One read from an IFF_VNET_HDR TUN: a plain packet (checksum completed if the kernel left it
- * to us) or a TSO super-packet cut into MSS-sized segments, each encapsulated in its own slot. */
-static void out_vnet_packet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t, size_t r)
+/* One read from an IFF_VNET_HDR TUN into `slot` (the next one): a plain packet (checksum
+ * completed if the kernel left it to us), encapsulated where it lies, or a TSO super-packet
+ * (its first bytes in the slot, the rest in io->big after them), joined in io->big and cut
+ * into MSS-sized segments, each encapsulated in its own slot. */
+static void out_vnet_packet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t, uint8_t *slot,
+                            size_t r)
 {
 	struct offload_vnet v;
-	const uint8_t *pkt = io->big + OFFLOAD_VNET_LEN;
 	size_t len = r - OFFLOAD_VNET_LEN;
-	if (!offload_vnet_parse(io->big, r, &v))
+	if (!offload_vnet_parse(slot - OFFLOAD_VNET_LEN, r, &v))
 		goto drop;
 	if (v.gso_type == 0) {
-		if (len > DP_MAX_IN ||
-		    ((v.flags & 1) && !offload_csum_complete(io->big + OFFLOAD_VNET_LEN, len, &v)))
+		if (len > DP_MAX_IN || ((v.flags & 1) && !offload_csum_complete(slot, len, &v)))
 			goto drop;
-		memcpy(next_slot(dp, io), pkt, len);
 		out_packet(dp, io, t, len);
 		return;
 	}
+	/* once per super-packet: the slot's part before the rest (the slot is the first
+	 * segment's, written after this) */
+	memcpy(io->big, slot - OFFLOAD_VNET_LEN, r < VNET_SLOT_READ ? r : VNET_SLOT_READ);
+	const uint8_t *pkt = io->big + OFFLOAD_VNET_LEN;
 	struct offload_seg seg;
 	if ((v.gso_type & 0x7f) != 1 || !offload_seg_begin(&seg, pkt, len, v.gso_size))
 		goto drop;
@@ -280,13 +288,20 @@ drop:
 	esp_ctr_add(&t->tx_drops, 1);
 }
 
+/* Reads into the next slot, the virtio header in its headroom, so that a plain packet (a ping,
+ * an ACK, anything not TSO) is encapsulated where the kernel put it, as on a TUN without
+ * offloads; what does not fit goes on into io->big. */
 static void out_tunnel_vnet(struct dp *dp, struct dp_io *io, struct dp_tunnel *t)
 {
 	for (int i = 0; i < DP_TUN_READS; i++) {
-		ssize_t r = read(t->fd, io->big, OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT);
+		uint8_t *slot = next_slot(dp, io);
+		struct iovec iov[2] = {{slot - OFFLOAD_VNET_LEN, VNET_SLOT_READ},
+		                       {io->big + VNET_SLOT_READ,
+		                        OFFLOAD_VNET_LEN + OFFLOAD_MAX_PKT - VNET_SLOT_READ}};
+		ssize_t r = readv(t->fd, iov, 2);
 		if (r <= OFFLOAD_VNET_LEN)
 			break; /* EAGAIN: drained */
-		out_vnet_packet(dp, io, t, (size_t)r);
+		out_vnet_packet(dp, io, t, slot, (size_t)r);
 	}
 }
 
