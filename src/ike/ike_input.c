@@ -182,8 +182,8 @@ static void input_sk(struct ike_sa *sa, uint8_t *pkt, size_t len, uint16_t lport
 		goto out;
 	}
 	if (m->sk_type == PL_SKF) {
-		ike->cur_in.pkt =
-		    NULL; /* the last fragment alone would not make the message again */
+		/* the last fragment alone would not make the message again */
+		ike->cur_in.pkt = NULL;
 		rc = ike_frag_input(sa, pkt, len, m, &whole, &plain_len);
 		plain = whole; /* NULL until the last fragment completes the message */
 	} else {

@@ -91,10 +91,10 @@ bool ike_rekey_dh_defer(struct ike_sa *sa, const struct ike_msg *m)
 	if (r && ike->rkdh_sa == sa && r->peer_len == ke.len && !memcmp(r->peer, ke.data, ke.len))
 		return false; /* the second pass: the result is here */
 	if (m->hdr.flags & IKE_FLAG_RESPONSE) {
-		/* Not the answer to our IKE SA rekey: the responder has the new IKE SA as soon as
-		 * it answered and may send on it at once; until our second pass made it here, such
-		 * a message would be refused with INVALID_IKE_SPI and the peer's SA lost. Once per
-		 * IKE SA lifetime, on the loop. */
+		/* The answer to our IKE SA rekey is taken at once: its responder has the new IKE SA
+		 * as soon as it answered and may send on it at once, and until a second pass made
+		 * the SA here, that message would be refused with INVALID_IKE_SPI and the peer's SA
+		 * lost. One multiplication per IKE SA lifetime, on the loop. */
 		struct ike_rekey *rk = sa->keep.rk;
 		if (!rk || rk->kind != TASK_REKEY_CHILD || !rk->dh ||
 		    dh_alg_of(rk->dh)->id != alg->id || !(dh = dh_ref(rk->dh)))
