@@ -131,6 +131,15 @@ done:
 	return rc;
 }
 
+/* A changed tunnel's old object (removed, its SAs being deleted) and its new one share the
+ * tunnel's link: the old one's last Child SA going must not take the link down under the new
+ * one's, which may already be up (its Delete answered late). */
+static bool link_held_by_successor(struct ike_tunnel *t)
+{
+	const struct ike_tunnel *live = ike_tunnel_by_id(t->ike, t->cfg.tunnel_id);
+	return live && live != t && live->installed > 0;
+}
+
 void ike_child_destroy(struct ike_child *c)
 {
 	struct ike_sa *sa = c->sa;
@@ -142,7 +151,8 @@ void ike_child_destroy(struct ike_child *c)
 		ike->stats.child_sas--;
 		log_info("%s: Child SA 0x%08x/0x%08x removed", sa->tun->cfg.ifname, c->spi_in,
 		         c->spi_out);
-		if (--sa->tun->installed == 0 && ike->io.tunnel_state)
+		if (--sa->tun->installed == 0 && ike->io.tunnel_state &&
+		    !link_held_by_successor(sa->tun))
 			ike->io.tunnel_state(ike->io.arg, sa->tun->cfg.tunnel_id, false);
 	}
 	if (c->state != CHILD_S_DEAD)

@@ -9,7 +9,7 @@
  * A request for an IKE SA we do not know is answered, unprotected and rate limited, with
  * INVALID_IKE_SPI; such an answer to our own in-flight request means the peer restarted and
  * lost the SA: we drop ours at once and re-initiate (an on-path attacker who could forge it
- * could as well drop our packets).
+ * could as well drop our packets). The answer to our Delete only completes the Delete.
  */
 #include <string.h>
 
@@ -65,6 +65,13 @@ void ike_dpd_unprotected(struct ike_sa *sa, const struct ike_msg *m)
 	if (!ike_find_notify(m, N_INVALID_IKE_SPI, &n) || sa->state < IKE_S_ESTABLISHED ||
 	    sa->req.task == TASK_NONE || m->hdr.msg_id != sa->req_id) {
 		sa->ike->stats.rx_dropped_malformed++;
+		return;
+	}
+	if (sa->req.task == TASK_DELETE_IKE) {
+		/* it had dropped the SA already (for example for our new one's INITIAL_CONTACT,
+		 * which overtook this Delete): what we asked for, not a restart */
+		log_info("IKE SA %u: the peer had deleted it already (INVALID_IKE_SPI)", sa->id);
+		ike_sa_destroy(sa, sa->why[0] ? sa->why : "Deleted locally", false);
 		return;
 	}
 	log_err("IKE SA %u: the peer does not know this IKE SA (INVALID_IKE_SPI): it restarted",

@@ -740,6 +740,50 @@ static void test_delete_and_config_diff(void **state)
 	h_fini(&net);
 }
 
+/* A tunnel whose configuration changed on one side: the old IKE SA's Delete reaches the peer
+ * only after the new SA is up (it went by another path, UDP 4500 through the data plane, while
+ * the new IKE_SA_INIT took UDP 500), the peer has dropped the old SA for the new one's
+ * INITIAL_CONTACT and answers the Delete with INVALID_IKE_SPI. That answer completes the
+ * Delete (no "peer restarted"), and the old SA's Child SA going does not take down the link
+ * the new one holds (both failed: netns_force_encap, once). */
+static void test_changed_delete_overtaken(void **state)
+{
+	struct net net;
+	struct ike_cfg_tunnel ta, tb;
+	h_init(&net);
+	up_pair(&net);
+	h_idle(&net, 5); /* INITIAL_CONTACT drops SAs established before the new one began */
+	default_tunnels(&ta, &tb);
+	ta.esp[1] = (struct ike_cfg_esp){"ts2", ENCR_AES_GCM_16, 256, 0};
+	ta.n_esp = 2; /* changed on A only; B still takes it */
+	int downs = A(&net)->downs;
+	apply(A(&net), &ta);
+	assert_int_equal(net.queued, 2); /* the old SA's Delete, the new IKE_SA_INIT */
+	struct h_pkt *del = h_copy_head(&net);
+	struct h_pkt *head = net.head; /* held back: unlinked, freed */
+	net.head = head->next;
+	net.queued--;
+	free(head->data);
+	free(head);
+	h_pump(&net, 20); /* the new SA comes up */
+	assert_int_equal(A(&net)->up, 1);
+	struct ike_sa_info ib[2];
+	assert_int_equal(h_sas(B(&net), ib, 2), 1); /* the old one dropped for INITIAL_CONTACT */
+	h_deliver_copy(&net, del);                  /* the Delete at last: INVALID_IKE_SPI */
+	h_pump(&net, 20);
+	struct ike_sa_info ia[2];
+	assert_int_equal(h_sas(A(&net), ia, 2), 1);
+	assert_string_equal(ia[0].state, "READY");
+	assert_int_equal(A(&net)->up, 1);
+	assert_int_equal(A(&net)->downs, downs);
+	assert_int_equal(h_live(A(&net)), 1);
+	struct ike_stats st;
+	ike_get_stats(A(&net)->ike, &st);
+	assert_int_equal(st.dpd_dead, 0);
+	assert_crossed(&net);
+	h_fini(&net);
+}
+
 /* The tunnel index by id: many tunnels added in a scrambled order, half removed, one changed
  * while its old SA is still deleting (the old tunnel stays, removed, until its SAs are gone). */
 static void test_tunnel_index(void **state)
@@ -872,6 +916,7 @@ int main(void)
 	    cmocka_unit_test(test_simultaneous),
 	    cmocka_unit_test(test_simultaneous_late),
 	    cmocka_unit_test(test_delete_and_config_diff),
+	    cmocka_unit_test(test_changed_delete_overtaken),
 	    cmocka_unit_test(test_tunnel_index),
 	    cmocka_unit_test(test_info_child_delete_and_liveness),
 	    cmocka_unit_test(test_shutdown_and_clear),
