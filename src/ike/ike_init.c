@@ -26,7 +26,6 @@
 #include "util/loop.h"
 
 #define IKE_INIT_MAX_RETRIES 3
-#define KE_MAX               132 /* P-521: x || y */
 
 static void addr_str(uint32_t a, char *out)
 {
@@ -40,7 +39,7 @@ struct dh_job {
 	struct ike_job j;
 	const struct dh_alg *alg;
 	struct dh *dh;
-	uint8_t peer[KE_MAX];
+	uint8_t peer[IKE_MAX_KE];
 	size_t peer_len;
 	bool bad_ke; /* longer than any group's KE */
 	struct chunk shared;

@@ -239,21 +239,30 @@ struct ike_held {
 #define IKE_HELD_MAX       16
 #define IKE_HELD_MAX_BYTES 65536
 
+/* A copy of the datagram, linked in at *at (before what is there), or false (no memory). */
+static bool held_insert(struct ike_sa *sa, struct ike_held **at, const uint8_t *pkt, size_t len,
+                        uint32_t local, uint16_t lport, uint32_t remote, uint16_t rport)
+{
+	struct ike_held *m = malloc(sizeof(*m) + len);
+	if (!m)
+		return false;
+	*m = (struct ike_held){*at, local, remote, lport, rport, len};
+	memcpy(m->pkt, pkt, len);
+	*at = m;
+	sa->n_held++;
+	return true;
+}
+
 static bool hold(struct ike_sa *sa, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,
                  uint32_t remote, uint16_t rport)
 {
-	struct ike_held *m, **tail = &sa->held;
+	struct ike_held **tail = &sa->held;
 	size_t bytes = len;
 	for (; *tail; tail = &(*tail)->next)
 		bytes += (*tail)->len;
-	if (sa->n_held >= IKE_HELD_MAX || bytes > IKE_HELD_MAX_BYTES ||
-	    !(m = malloc(sizeof(*m) + len)))
+	if (sa->n_held >= IKE_HELD_MAX || bytes > IKE_HELD_MAX_BYTES)
 		return false;
-	*m = (struct ike_held){NULL, local, remote, lport, rport, len};
-	memcpy(m->pkt, pkt, len);
-	*tail = m;
-	sa->n_held++;
-	return true;
+	return held_insert(sa, tail, pkt, len, local, lport, remote, rport);
 }
 
 void ike_held_free(struct ike_sa *sa)
@@ -269,14 +278,7 @@ void ike_held_free(struct ike_sa *sa)
 bool ike_hold_first(struct ike_sa *sa, const uint8_t *pkt, size_t len, uint32_t local,
                     uint16_t lport, uint32_t remote, uint16_t rport)
 {
-	struct ike_held *m = malloc(sizeof(*m) + len);
-	if (!m)
-		return false;
-	*m = (struct ike_held){sa->held, local, remote, lport, rport, len};
-	memcpy(m->pkt, pkt, len);
-	sa->held = m;
-	sa->n_held++;
-	return true;
+	return held_insert(sa, &sa->held, pkt, len, local, lport, remote, rport);
 }
 
 static void input(struct ike *ike, const uint8_t *pkt, size_t len, uint32_t local, uint16_t lport,

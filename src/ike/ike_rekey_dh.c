@@ -17,12 +17,10 @@
 #include "ike/ike_int.h"
 #include "util/log.h"
 
-#define KE_MAX 132 /* P-521: x || y */
-
 struct ike_rekey_dh {
 	const struct dh_alg *alg;
 	struct dh *dh; /* the initiator's own pair (a second handle) or the responder's new one */
-	uint8_t peer[KE_MAX];
+	uint8_t peer[IKE_MAX_KE];
 	size_t peer_len;
 	struct chunk shared;
 	int rc;
@@ -62,13 +60,20 @@ static void rkdh_done(struct ike_sa *sa, struct ike_job *j)
 	ike->rkdh_sa = outer_sa;
 }
 
+/* Is the result at hand this SA's, for this peer value (the message's second pass)? */
+static bool result_matches(const struct ike_sa *sa, uint16_t group, const struct ike_ke_pl *ke)
+{
+	const struct ike_rekey_dh *r = sa->ike->rkdh;
+	return r && sa->ike->rkdh_sa == sa && r->alg->id == group && r->peer_len == ke->len &&
+	       memcmp(r->peer, ke->data, ke->len) == 0;
+}
+
 /* The result for this SA and peer value, taken (once), or NULL. */
 static struct ike_rekey_dh *result_for(struct ike_sa *sa, uint16_t group,
                                        const struct ike_ke_pl *ke)
 {
 	struct ike_rekey_dh *r = sa->ike->rkdh;
-	if (!r || sa->ike->rkdh_sa != sa || r->alg->id != group || r->peer_len != ke->len ||
-	    memcmp(r->peer, ke->data, ke->len) != 0)
+	if (!result_matches(sa, group, ke))
 		return NULL;
 	sa->ike->rkdh = NULL;
 	return r;
@@ -84,11 +89,10 @@ bool ike_rekey_dh_defer(struct ike_sa *sa, const struct ike_msg *m)
 	struct dh *dh = NULL;
 
 	if (!pl || sa->job || !d->pkt || ike_parse_ke(pl, &ke) < 0 ||
-	    !(alg = crypto_dh(ke.group)) || ke.len != alg->pub_len || ke.len > KE_MAX ||
+	    !(alg = crypto_dh(ke.group)) || ke.len != alg->pub_len || ke.len > IKE_MAX_KE ||
 	    !ike_work_wanted(ike, ike_job_kind_dh(alg->id, true)))
 		return false;
-	struct ike_rekey_dh *r = ike->rkdh;
-	if (r && ike->rkdh_sa == sa && r->peer_len == ke.len && !memcmp(r->peer, ke.data, ke.len))
+	if (result_matches(sa, alg->id, &ke))
 		return false; /* the second pass: the result is here */
 	if (m->hdr.flags & IKE_FLAG_RESPONSE) {
 		/* The answer to our IKE SA rekey is taken at once: its responder has the new IKE SA

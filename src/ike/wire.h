@@ -137,6 +137,7 @@ enum ike_hash_alg {
 #define IKE_MAX_XFORMS    64 /* per proposal; strongSwan's default proposals carry ~40 */
 #define IKE_MAX_TS        16
 #define IKE_MAX_NONCE     256
+#define IKE_MAX_KE        132 /* the largest KE data of our groups: P-521's x || y */
 #define IKE_MIN_NONCE     16
 #define IKE_MAX_SPI_LEN   8
 
