@@ -13,6 +13,14 @@
  * each side is reported (robust against other load on the machine).
  *
  * Usage: bench_esp [seconds per case and side (default 1)]
+ *        bench_esp --idle [samples (default 41)]
+ *
+ * --idle: the cost of one packet after the thread slept, as the data plane's threads sleep
+ * between the packets of an occasional ping: one 84-byte packet (an echo request's size),
+ * encap + decap, timed after 0 (back to back), 1, 10 and 50 ms asleep, median of the samples,
+ * mgmtsec and EVP alternating. On a virtual machine whose host runs other work on the core
+ * while the guest sleeps, the caches and TLBs are cold when it wakes, and this, not the
+ * arithmetic, is most of an idle ping's time in the data plane.
  */
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -21,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/crypto.h"
 #include "esp/esp.h"
@@ -168,7 +177,7 @@ static void hmac(struct evp *e, const uint8_t *d, size_t n, uint8_t *out)
 	EVP_MAC_final(e->mac, out, &ol, 64);
 }
 
-static void crypt(EVP_CIPHER_CTX *c, const uint8_t *iv, uint8_t *d, size_t n)
+static void evp_crypt(EVP_CIPHER_CTX *c, const uint8_t *iv, uint8_t *d, size_t n)
 {
 	int ol, fl;
 	EVP_CipherInit_ex(c, NULL, NULL, NULL, iv, -1);
@@ -179,13 +188,13 @@ static void crypt(EVP_CIPHER_CTX *c, const uint8_t *iv, uint8_t *d, size_t n)
 static void evp_cbc(struct evp *e, uint8_t *hdr, size_t ct_len)
 {
 	uint8_t full[64], *iv = hdr + 8, *ct = hdr + 8 + 16;
-	crypt(e->enc, iv, ct, ct_len);
+	evp_crypt(e->enc, iv, ct, ct_len);
 	hmac(e, hdr, 24 + ct_len, full);
 	memcpy(ct + ct_len, full, e->icv);
 	hmac(e, hdr, 24 + ct_len, full);
 	if (CRYPTO_memcmp(full, ct + ct_len, e->icv))
 		abort();
-	crypt(e->dec, iv, ct, ct_len);
+	evp_crypt(e->dec, iv, ct, ct_len);
 }
 
 static void gcm(EVP_CIPHER_CTX *c, const uint8_t *salt, uint8_t *hdr, size_t ct_len, bool seal)
@@ -234,12 +243,94 @@ static double run_evp(const struct xf *x, size_t len, double secs, uint64_t *ite
 	return t;
 }
 
+/* One packet each of mgmtsec and EVP after `gap_us` asleep, `n` times: median ns of each. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void idle_case(const struct xf *x, unsigned gap_us, int n, double *esp_ns, double *evp_ns)
+{
+	static uint8_t buf[BUF], inner[BUF];
+	enum {
+		LEN = 84
+	};
+	double te[256], tv[256];
+	struct esp_sa_params po, pi;
+	params(&po, x, false);
+	params(&pi, x, true);
+	struct esp_sa *out = esp_sa_new(&po), *in = esp_sa_new(&pi);
+	struct evp e;
+	if (!out || !in || n > 256)
+		abort();
+	evp_init(&e, x);
+	make_inner(inner, LEN);
+	size_t ct_len = (LEN + 2 + e.block - 1) / e.block * e.block;
+	uint8_t *hdr = buf + HEAD - 8 - e.ivl;
+	for (int i = 0; i < n; i++) {
+		if (gap_us)
+			usleep(gap_us);
+		memcpy(buf + HEAD, inner, LEN);
+		struct esp_pkt p = {buf, BUF, HEAD, LEN};
+		double t0 = now();
+		if (esp_encap(out, &p) != ESP_DROP_NONE || esp_decap(in, &p) != ESP_DROP_NONE)
+			abort();
+		te[i] = (now() - t0) * 1e9;
+		if (gap_us)
+			usleep(gap_us);
+		memcpy(buf + HEAD, inner, LEN);
+		memset(hdr, 0x11, 8 + e.ivl);
+		t0 = now();
+		if (e.gcm) {
+			gcm(e.enc, e.salt, hdr, ct_len, true);
+			gcm(e.dec, e.salt, hdr, ct_len, false);
+		} else {
+			evp_cbc(&e, hdr, ct_len);
+		}
+		tv[i] = (now() - t0) * 1e9;
+	}
+	qsort(te, (size_t)n, sizeof(te[0]), cmp_double);
+	qsort(tv, (size_t)n, sizeof(tv[0]), cmp_double);
+	*esp_ns = te[n / 2];
+	*evp_ns = tv[n / 2];
+	evp_free(&e);
+	esp_sa_free(out);
+	esp_sa_free(in);
+}
+
+static int run_idle(int n)
+{
+	static const unsigned gaps[] = {0, 1000, 10000, 50000};
+	static const size_t pick[] = {5, 9}; /* AES-CBC-256/HMAC-SHA256-128, AES-GCM-256 */
+	printf("One 84-byte packet, encap + decap, after the thread slept: median ns of %d "
+	       "(mgmtsec / EVP)\n",
+	       n);
+	printf("%-28s", "transform");
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++)
+		printf(" | %6u ms asleep", gaps[g] / 1000);
+	printf("\n");
+	for (size_t k = 0; k < sizeof(pick) / sizeof(pick[0]); k++) {
+		printf("%-28s", xfs[pick[k]].name);
+		for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+			double a, b;
+			idle_case(&xfs[pick[k]], gaps[g], n, &a, &b);
+			printf(" | %7.0f / %6.0f", a, b);
+			fflush(stdout);
+		}
+		printf("\n");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) : 1.0;
-	static const size_t sizes[] = {64, 512, 1400};
 	for (size_t i = 0; i < sizeof(key); i++)
 		key[i] = (uint8_t)(i * 13 + 1), ikey[i] = (uint8_t)(i * 7 + 3);
+	if (argc > 1 && !strcmp(argv[1], "--idle"))
+		return run_idle(argc > 2 ? atoi(argv[2]) : 41);
+	double secs = argc > 1 ? atof(argv[1]) : 1.0;
+	static const size_t sizes[] = {64, 512, 1400};
 	printf(
 	    "ESP encap+decap per packet, one core, %.1f s per case (inner packet size; Gbit/s of "
 	    "inner bytes)\n",
