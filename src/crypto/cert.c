@@ -1,7 +1,8 @@
 /*
  * cert: X.509 certificates: loading (PEM file, DER bytes from a CERT payload), the values IKEv2
  * needs from them (DER, SPKI SHA-1 for CERTREQ, subject, subjectAltName) and chain verification
- * against a CA file with an optional CRL file.
+ * against a CA file with an optional CRL file. The CA/CRL stores and decoded certificates are
+ * reused across calls (cert_cache.c).
  */
 #include "crypto/crypto_int.h"
 
@@ -59,12 +60,17 @@ struct cert *cert_from_der(const uint8_t *der, size_t len)
 
 	if (!der || len == 0 || len > LONG_MAX)
 		return NULL;
+	x = cert_x509_cached(der, len);
+	if (x)
+		return cert_wrap(x);
 	x = d2i_X509(NULL, &p, (long)len);
 	/* Trailing bytes after the certificate are not a certificate. */
 	if (x && p != der + len) {
 		X509_free(x);
 		return NULL;
 	}
+	if (x)
+		cert_x509_remember(der, len, x);
 	return cert_wrap(x);
 }
 
@@ -172,32 +178,6 @@ static void cert_why(char *why, size_t why_len, const char *reason)
 		snprintf(why, why_len, "%s", reason);
 }
 
-static X509_STORE *cert_store(const char *ca_file, const char *crl_file, char *why, size_t why_len)
-{
-	X509_STORE *store = X509_STORE_new();
-
-	if (!store)
-		return NULL;
-	if (!ca_file || X509_STORE_load_file(store, ca_file) != 1) {
-		cert_why(why, why_len, "cannot load CA file");
-		goto fail;
-	}
-	if (crl_file) {
-		X509_LOOKUP *lu = X509_STORE_add_lookup(store, X509_LOOKUP_file());
-		if (!lu || X509_load_crl_file(lu, crl_file, X509_FILETYPE_PEM) <= 0) {
-			cert_why(why, why_len, "cannot load CRL file");
-			goto fail;
-		}
-		/* Only the end entity's issuer CRL is required: CAs without a CRL stay usable. */
-		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-	}
-	return store;
-fail:
-	ERR_clear_error();
-	X509_STORE_free(store);
-	return NULL;
-}
-
 /* A leaf that states key usage must allow signatures (IKE AUTH is a signature). */
 static bool cert_leaf_usage_ok(X509 *x)
 {
@@ -231,7 +211,7 @@ int cert_verify(const struct cert *c, struct cert *const *chain, size_t n_chain,
 		cert_why(why, why_len, "no certificate");
 		return -1;
 	}
-	store = cert_store(ca_file, crl_file, why, why_len);
+	store = cert_store_get(ca_file, crl_file, why, why_len);
 	if (!store)
 		return -1;
 	untrusted = cert_untrusted(chain, n_chain);
@@ -254,6 +234,6 @@ done:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted); /* the certificates stay owned by their struct cert */
-	X509_STORE_free(store);
+	X509_STORE_free(store);  /* our reference; the cache keeps its own */
 	return rc;
 }

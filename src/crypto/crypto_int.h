@@ -20,6 +20,14 @@ struct cert {
 	size_t der_len;
 };
 
+/* cert_cache.c. A store for the CA file and optional CRL file, reused while neither file
+ * changed: a new reference (X509_STORE_free it), or NULL with a reason in why. */
+X509_STORE *cert_store_get(const char *ca_file, const char *crl_file, char *why, size_t why_len);
+/* The X509 decoded earlier from exactly these DER bytes (a new reference), or NULL. */
+X509 *cert_x509_cached(const uint8_t *der, size_t len);
+/* Keeps x (its own reference) as what der decodes to. */
+void cert_x509_remember(const uint8_t *der, size_t len, X509 *x);
+
 /* OpenSSL group name ("P-256", ...) of a DH descriptor, NULL if unknown. */
 const char *crypto_dh_curve(const struct dh_alg *alg);
 

@@ -5,16 +5,20 @@
  * DER, expose SPKI hash, subject and subjectAltName; cert_verify accepts a leaf of the CA
  * (directly or through an intermediate) and refuses another CA's leaf, expired and not yet
  * valid leaves, a revoked leaf (with the CRL) and a leaf whose key usage forbids signing.
- * The PKI is generated at test time (certgen.c).
+ * The stores and decoded certificates reused across calls (cert_cache.c) follow a CA or CRL
+ * file that is replaced, rewritten or removed, and a certificate decoded twice from the same
+ * DER outlives the other copy and the cache. The PKI is generated at test time (certgen.c).
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <openssl/core_names.h>
@@ -271,12 +275,85 @@ static void test_cert_verify(void **state)
 	cert_free(inter);
 }
 
+/* Copies file `from` to `to`, through a new file renamed over it (new inode) or in place,
+ * with `extra` bytes of comment appended (PEM readers skip text outside the markers). */
+static void copy_file(const char *from, const char *to, bool in_place, size_t extra)
+{
+	char tmp[PATH_MAX + 32], buf[8192];
+	FILE *in = fopen(from, "r"), *out;
+	size_t n;
+
+	assert_non_null(in);
+	snprintf(tmp, sizeof(tmp), "%s.new", to);
+	out = fopen(in_place ? to : tmp, "w");
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	for (size_t i = 0; i < extra; i++)
+		fputc(i + 1 == extra ? '\n' : '#', out);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	if (!in_place)
+		assert_int_equal(rename(tmp, to), 0);
+}
+
+static void test_cert_cache(void **state)
+{
+	char why[200], ca[sizeof(pki.dir) + 16], crl[sizeof(pki.dir) + 16];
+	struct cert *c = cert_load_pem(pki.leaf), *a, *b;
+	const uint8_t *der;
+	size_t len = 0;
+
+	snprintf(ca, sizeof(ca), "%s/ca-swap.pem", pki.dir);
+	snprintf(crl, sizeof(crl), "%s/crl-swap.pem", pki.dir);
+	copy_file(pki.ca, ca, false, 0);
+	copy_file(pki.crl, crl, false, 0);
+
+	/* The CA file replaced by another CA's (a new file renamed over it), then rewritten in
+	 * place with the first CA again: each verification follows the file as it is now. */
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, NULL, why, sizeof(why)), 0);
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, NULL, why, sizeof(why)), 0);
+	copy_file(pki.other_ca, ca, false, 0);
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, NULL, why, sizeof(why)), -1);
+	assert_int_equal(verify_file(pki.other_leaf, NULL, 0, ca, NULL, why, sizeof(why)), 0);
+	copy_file(pki.ca, ca, true, 3);
+	assert_int_equal(verify_file(pki.other_leaf, NULL, 0, ca, NULL, why, sizeof(why)), -1);
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, NULL, why, sizeof(why)), 0);
+
+	/* With a CRL: revoked while the file is there, unusable once it is gone. */
+	assert_int_equal(verify_file(pki.revoked, NULL, 0, ca, crl, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "revoked"));
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, crl, why, sizeof(why)), 0);
+	assert_int_equal(unlink(crl), 0);
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, crl, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "CRL"));
+	assert_int_equal(unlink(ca), 0);
+	assert_int_equal(verify_file(pki.leaf, NULL, 0, ca, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "CA file"));
+
+	/* One DER decoded twice: each copy lives on its own, also past the cache. */
+	assert_non_null(c);
+	der = cert_der(c, &len);
+	a = cert_from_der(der, len);
+	b = cert_from_der(der, len);
+	assert_non_null(a);
+	assert_non_null(b);
+	cert_free(a);
+	assert_int_equal(cert_verify(b, NULL, 0, pki.ca, NULL, why, sizeof(why)), 0);
+	cert_cache_clear();
+	assert_true(cert_has_dns(b, "host.example"));
+	assert_int_equal(cert_verify(b, NULL, 0, pki.ca, NULL, why, sizeof(why)), 0);
+	cert_free(b);
+	cert_free(c);
+	cert_cache_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sign_verify), cmocka_unit_test(test_algid),
 	    cmocka_unit_test(test_cert_der),    cmocka_unit_test(test_cert_fields),
-	    cmocka_unit_test(test_cert_verify),
+	    cmocka_unit_test(test_cert_verify), cmocka_unit_test(test_cert_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
