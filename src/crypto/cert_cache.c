@@ -6,7 +6,10 @@
  *
  * Stores: one per (CA file, CRL file), kept while both files are what they were: each use
  * stat()s them and builds a new store when device, inode, size, modification or change time
- * differ, so a replaced CA or CRL file counts from the next authentication on, as before.
+ * differ, so a replaced CA or CRL file counts from the next authentication on, as before
+ * (only a rewrite in place to the same size within one tick of the file system's clock after
+ * the previous write would go unnoticed; replacing the file by rename, as editors and package
+ * tools do, gives it a new inode).
  * Decoded certificates: the last CACHE_CERTS distinct DER encodings up to CACHE_DER_MAX bytes,
  * least recently used out first; a DER seen again shares the decoded X509 (reference counted,
  * not changed by verification). Verification itself (signatures, validity dates, CRL) runs on

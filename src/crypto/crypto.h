@@ -217,8 +217,8 @@ bool cert_has_dns(const struct cert *c, const char *name);
  * On failure writes a reason to why (if not NULL). */
 int cert_verify(const struct cert *c, struct cert *const *chain, size_t n_chain,
                 const char *ca_file, const char *crl_file, char *why, size_t why_len);
-/* Drops the reused CA/CRL stores and decoded certificates (cert_cache.c): tests, and a
- * clean exit. A changed CA or CRL file is noticed without it. */
+/* Drops the reused CA/CRL stores and decoded certificates (cert_cache.c), for tests; the
+ * daemon keeps them until it exits. A changed CA or CRL file is noticed without it. */
 void cert_cache_clear(void);
 
 /* Signature bytes are allocated into sig (a new chunk). RSA keys only. PSS uses MGF1 with the
