@@ -93,6 +93,15 @@ static void params(struct esp_sa_params *p, const struct xf *x, bool inbound)
 }
 
 /* ---- mgmtsec ---- */
+static void esp_roundtrip(struct esp_sa *out, struct esp_sa *in, uint8_t *buf, const uint8_t *inner,
+                          size_t len)
+{
+	memcpy(buf + HEAD, inner, len);
+	struct esp_pkt p = {buf, BUF, HEAD, len};
+	if (esp_encap(out, &p) != ESP_DROP_NONE || esp_decap(in, &p) != ESP_DROP_NONE)
+		abort();
+}
+
 static double run_esp(const struct xf *x, size_t len, double secs, uint64_t *iters)
 {
 	static uint8_t buf[BUF], inner[BUF];
@@ -106,13 +115,8 @@ static double run_esp(const struct xf *x, size_t len, double secs, uint64_t *ite
 	uint64_t n = 0;
 	double t0 = now(), t;
 	do {
-		for (int i = 0; i < 1000; i++) {
-			memcpy(buf + HEAD, inner, len);
-			struct esp_pkt p = {buf, BUF, HEAD, len};
-			if (esp_encap(out, &p) != ESP_DROP_NONE ||
-			    esp_decap(in, &p) != ESP_DROP_NONE)
-				abort();
-		}
+		for (int i = 0; i < 1000; i++)
+			esp_roundtrip(out, in, buf, inner, len);
 		n += 1000;
 		t = now() - t0;
 	} while (t < secs);
@@ -214,6 +218,18 @@ static void gcm(EVP_CIPHER_CTX *c, const uint8_t *salt, uint8_t *hdr, size_t ct_
 		EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, ct + ct_len);
 }
 
+static void evp_roundtrip(struct evp *e, uint8_t *buf, const uint8_t *inner, size_t len,
+                          uint8_t *hdr, size_t ct_len)
+{
+	memcpy(buf + HEAD, inner, len);
+	if (e->gcm) {
+		gcm(e->enc, e->salt, hdr, ct_len, true);
+		gcm(e->dec, e->salt, hdr, ct_len, false);
+	} else {
+		evp_cbc(e, hdr, ct_len);
+	}
+}
+
 static double run_evp(const struct xf *x, size_t len, double secs, uint64_t *iters)
 {
 	static uint8_t buf[BUF], inner[BUF];
@@ -226,15 +242,8 @@ static double run_evp(const struct xf *x, size_t len, double secs, uint64_t *ite
 	uint64_t n = 0;
 	double t0 = now(), t;
 	do {
-		for (int i = 0; i < 1000; i++) {
-			memcpy(buf + HEAD, inner, len);
-			if (e.gcm) {
-				gcm(e.enc, e.salt, hdr, ct_len, true);
-				gcm(e.dec, e.salt, hdr, ct_len, false);
-			} else {
-				evp_cbc(&e, hdr, ct_len);
-			}
-		}
+		for (int i = 0; i < 1000; i++)
+			evp_roundtrip(&e, buf, inner, len, hdr, ct_len);
 		n += 1000;
 		t = now() - t0;
 	} while (t < secs);
@@ -271,23 +280,14 @@ static void idle_case(const struct xf *x, unsigned gap_us, int n, double *esp_ns
 	for (int i = 0; i < n; i++) {
 		if (gap_us)
 			usleep(gap_us);
-		memcpy(buf + HEAD, inner, LEN);
-		struct esp_pkt p = {buf, BUF, HEAD, LEN};
 		double t0 = now();
-		if (esp_encap(out, &p) != ESP_DROP_NONE || esp_decap(in, &p) != ESP_DROP_NONE)
-			abort();
+		esp_roundtrip(out, in, buf, inner, LEN);
 		te[i] = (now() - t0) * 1e9;
 		if (gap_us)
 			usleep(gap_us);
-		memcpy(buf + HEAD, inner, LEN);
 		memset(hdr, 0x11, 8 + e.ivl);
 		t0 = now();
-		if (e.gcm) {
-			gcm(e.enc, e.salt, hdr, ct_len, true);
-			gcm(e.dec, e.salt, hdr, ct_len, false);
-		} else {
-			evp_cbc(&e, hdr, ct_len);
-		}
+		evp_roundtrip(&e, buf, inner, LEN, hdr, ct_len);
 		tv[i] = (now() - t0) * 1e9;
 	}
 	qsort(te, (size_t)n, sizeof(te[0]), cmp_double);

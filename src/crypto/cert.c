@@ -178,6 +178,32 @@ static void cert_why(char *why, size_t why_len, const char *reason)
 		snprintf(why, why_len, "%s", reason);
 }
 
+X509_STORE *cert_store_build(const char *ca_file, const char *crl_file, char *why, size_t why_len)
+{
+	X509_STORE *store = X509_STORE_new();
+
+	if (!store)
+		return NULL;
+	if (!ca_file || X509_STORE_load_file(store, ca_file) != 1) {
+		cert_why(why, why_len, "cannot load CA file");
+		goto fail;
+	}
+	if (crl_file) {
+		X509_LOOKUP *lu = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+		if (!lu || X509_load_crl_file(lu, crl_file, X509_FILETYPE_PEM) <= 0) {
+			cert_why(why, why_len, "cannot load CRL file");
+			goto fail;
+		}
+		/* Only the end entity's issuer CRL is required: CAs without a CRL stay usable. */
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+	}
+	return store;
+fail:
+	ERR_clear_error();
+	X509_STORE_free(store);
+	return NULL;
+}
+
 /* A leaf that states key usage must allow signatures (IKE AUTH is a signature). */
 static bool cert_leaf_usage_ok(X509 *x)
 {

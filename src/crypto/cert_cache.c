@@ -17,7 +17,6 @@
  */
 #include "crypto/crypto_int.h"
 
-#include <openssl/err.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,38 +77,6 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-static void why_set(char *why, size_t why_len, const char *reason)
-{
-	if (why && why_len)
-		snprintf(why, why_len, "%s", reason);
-}
-
-static X509_STORE *store_build(const char *ca_file, const char *crl_file, char *why, size_t why_len)
-{
-	X509_STORE *store = X509_STORE_new();
-
-	if (!store)
-		return NULL;
-	if (!ca_file || X509_STORE_load_file(store, ca_file) != 1) {
-		why_set(why, why_len, "cannot load CA file");
-		goto fail;
-	}
-	if (crl_file) {
-		X509_LOOKUP *lu = X509_STORE_add_lookup(store, X509_LOOKUP_file());
-		if (!lu || X509_load_crl_file(lu, crl_file, X509_FILETYPE_PEM) <= 0) {
-			why_set(why, why_len, "cannot load CRL file");
-			goto fail;
-		}
-		/* Only the end entity's issuer CRL is required: CAs without a CRL stay usable. */
-		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-	}
-	return store;
-fail:
-	ERR_clear_error();
-	X509_STORE_free(store);
-	return NULL;
-}
-
 static void store_slot_clear(unsigned i)
 {
 	X509_STORE_free(stores[i].store);
@@ -124,10 +91,6 @@ X509_STORE *cert_store_get(const char *ca_file, const char *crl_file, char *why,
 	X509_STORE *store = NULL;
 	unsigned victim = 0;
 
-	if (!ca_file) {
-		why_set(why, why_len, "cannot load CA file");
-		return NULL;
-	}
 	pthread_mutex_lock(&lock);
 	for (unsigned i = 0; i < CACHE_STORES; i++) {
 		if (stores[i].store && str_eq(stores[i].ca, ca_file) &&
@@ -146,7 +109,7 @@ X509_STORE *cert_store_get(const char *ca_file, const char *crl_file, char *why,
 			victim = i;
 	}
 build:
-	store = store_build(ca_file, crl_file, why, why_len);
+	store = cert_store_build(ca_file, crl_file, why, why_len);
 	if (!store || !ca_id.present || (crl_file && !crl_id.present))
 		goto out; /* not kept when a file vanished while it was read */
 	store_slot_clear(victim);

@@ -20,6 +20,8 @@ struct cert {
 	size_t der_len;
 };
 
+/* cert.c. A new store of the CA file and optional CRL file, or NULL with a reason in why. */
+X509_STORE *cert_store_build(const char *ca_file, const char *crl_file, char *why, size_t why_len);
 /* cert_cache.c. A store for the CA file and optional CRL file, reused while neither file
  * changed: a new reference (X509_STORE_free it), or NULL with a reason in why. */
 X509_STORE *cert_store_get(const char *ca_file, const char *crl_file, char *why, size_t why_len);
