@@ -19,10 +19,29 @@
 
 #define DH_MAX_POINT (1 + 2 * 66)
 
+/* pub: our public value in KE form (x || y), encoded once when the pair is made, often on a
+ * worker: OpenSSL's encoding converts the point to affine coordinates (a field inversion), and
+ * IKE_SA_INIT is built again after a COOKIE or INVALID_KE_PAYLOAD answer. */
 struct dh {
 	const struct dh_alg *alg;
 	EVP_PKEY *pkey;
+	uint8_t pub[DH_MAX_POINT - 1];
 };
+
+/* Uncompressed SEC 1 point: 0x04 || x || y, coordinates already at field size. */
+static bool dh_encode_public(struct dh *d)
+{
+	uint8_t pt[DH_MAX_POINT];
+	size_t len = 0;
+
+	if (d->alg->pub_len > sizeof(d->pub) ||
+	    !EVP_PKEY_get_octet_string_param(d->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
+	                                     sizeof(pt), &len) ||
+	    len != 1 + d->alg->pub_len || pt[0] != 0x04)
+		return false;
+	memcpy(d->pub, pt + 1, d->alg->pub_len);
+	return true;
+}
 
 static struct dh *dh_wrap(const struct dh_alg *alg, EVP_PKEY *pkey)
 {
@@ -37,6 +56,10 @@ static struct dh *dh_wrap(const struct dh_alg *alg, EVP_PKEY *pkey)
 	}
 	d->alg = alg;
 	d->pkey = pkey;
+	if (!dh_encode_public(d)) {
+		dh_free(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -119,18 +142,9 @@ const struct dh_alg *dh_alg_of(const struct dh *d)
 
 int dh_public(const struct dh *d, uint8_t *out, size_t out_len)
 {
-	uint8_t pt[DH_MAX_POINT];
-	size_t len = 0;
-
 	if (!d || !out || out_len < d->alg->pub_len)
 		return -1;
-	if (!EVP_PKEY_get_octet_string_param(d->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
-	                                     sizeof(pt), &len))
-		return -1;
-	/* Uncompressed SEC 1 point: 0x04 || x || y, coordinates already at field size. */
-	if (len != 1 + d->alg->pub_len || pt[0] != 0x04)
-		return -1;
-	memcpy(out, pt + 1, d->alg->pub_len);
+	memcpy(out, d->pub, d->alg->pub_len);
 	return 0;
 }
 
