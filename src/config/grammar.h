@@ -37,6 +37,7 @@ enum gflag {
 	G_VAL = 1 << 4,     /* the token is a value passed to the handler */
 	G_KEY = 1 << 5,     /* the token is an object key passed to the handler */
 	G_NONEG = 1 << 6,   /* no `no` form */
+	G_ATOMIC = 1 << 7,  /* the handler fails only before it changes anything: no undo copy */
 };
 
 struct cmd_ctx;

@@ -259,9 +259,12 @@ static int run(struct cfg_session *s, const struct ptoks *t, size_t first, bool 
 	fill_ctx(&c, p);
 	if (!session_cmd)
 		truncate_stack(s, level);
-	/* a failing command must leave the candidate as it was */
-	struct cfg *undo = session_cmd ? NULL : cfg_dup(s->cand);
-	if (!session_cmd && !undo) {
+	/* A failing command must leave the candidate as it was: a copy to go back to, except for
+	 * handlers that fail only before they change anything (G_ATOMIC). Copying the whole
+	 * candidate for each of 50,000 interface lines made a 10,000-tunnel commit quadratic. */
+	bool need_undo = !session_cmd && !(c.cmd_node->flags & G_ATOMIC);
+	struct cfg *undo = need_undo ? cfg_dup(s->cand) : NULL;
+	if (need_undo && !undo) {
 		sb_puts(err, "% out of memory\n");
 		return -1;
 	}
