@@ -13,8 +13,8 @@
 static struct ike_child *find_spi_in(struct ike *ike, uint32_t spi)
 {
 	/* The key is the SPI itself, so the first node found is the one. */
-	struct ike_hnode *n = ike_htab_find(&ike->child_by_spi, spi);
-	return n ? ike_container_of(n, struct ike_child, by_spi) : NULL;
+	struct hnode *n = htab_find(&ike->child_by_spi, spi);
+	return n ? container_of(n, struct ike_child, by_spi) : NULL;
 }
 
 struct ike_child *ike_child_new(struct ike_sa *sa)
@@ -29,7 +29,7 @@ struct ike_child *ike_child_new(struct ike_sa *sa)
 			return NULL;
 		}
 	} while (c->spi_in < 256 || find_spi_in(ike, c->spi_in)); /* 1..255 are reserved */
-	if (ike_htab_add(&ike->child_by_spi, &c->by_spi, c->spi_in) < 0) {
+	if (htab_add(&ike->child_by_spi, &c->by_spi, c->spi_in) < 0) {
 		free(c);
 		return NULL;
 	}
@@ -158,7 +158,7 @@ void ike_child_destroy(struct ike_child *c)
 	if (c->state != CHILD_S_DEAD)
 		ike_child_set_state(c, CHILD_S_DEAD);
 	loop_timer_cancel(ike->loop, c->rekey_timer);
-	ike_htab_del(&ike->child_by_spi, &c->by_spi);
+	htab_del(&ike->child_by_spi, &c->by_spi);
 	for (struct ike_child **pp = &sa->children; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;

@@ -19,17 +19,16 @@ static uint64_t addr_key(uint32_t local, uint32_t remote)
 struct ike_tunnel *ike_tunnel_by_addr(struct ike *ike, uint32_t local, uint32_t remote)
 {
 	/* the key is the address pair itself, so the first node found is the one */
-	struct ike_hnode *n = ike_htab_find(&ike->tun_by_addr, addr_key(local, remote));
-	return n ? ike_container_of(n, struct ike_tunnel, by_addr) : NULL;
+	struct hnode *n = htab_find(&ike->tun_by_addr, addr_key(local, remote));
+	return n ? container_of(n, struct ike_tunnel, by_addr) : NULL;
 }
 
 /* Hashed: a commit looks up every configured tunnel, and a walk of the tunnel list (7 KB
  * apart, a cache and TLB miss each) made it O(N^2): 2.8 ms of a 1000-tunnel commit. */
 struct ike_tunnel *ike_tunnel_by_id(struct ike *ike, uint32_t tunnel_id)
 {
-	for (struct ike_hnode *n = ike_htab_find(&ike->tun_by_id, tunnel_id); n;
-	     n = ike_htab_next(n)) {
-		struct ike_tunnel *t = ike_container_of(n, struct ike_tunnel, by_id);
+	for (struct hnode *n = htab_find(&ike->tun_by_id, tunnel_id); n; n = htab_next(n)) {
+		struct ike_tunnel *t = container_of(n, struct ike_tunnel, by_id);
 		if (!t->removed)
 			return t;
 	}
@@ -75,8 +74,8 @@ static void tunnel_free(struct ike_tunnel *t)
 	loop_timer_cancel(ike->loop, t->reinit_timer);
 	ike_pace_forget(t);
 	if (t->indexed)
-		ike_htab_del(&ike->tun_by_addr, &t->by_addr);
-	ike_htab_del(&ike->tun_by_id, &t->by_id); /* a no-op when it is not in the table */
+		htab_del(&ike->tun_by_addr, &t->by_addr);
+	htab_del(&ike->tun_by_id, &t->by_id); /* a no-op when it is not in the table */
 	/* a tunnel whose add failed was never linked: the head must not change then */
 	if (t->prev)
 		t->prev->next = t->next;
@@ -189,7 +188,7 @@ static struct ike_tunnel *tunnel_add(struct ike *ike, const struct ike_cfg_tunne
 		return NULL;
 	t->ike = ike;
 	if (ike_cfg_tunnel_copy(&t->cfg, c) < 0 ||
-	    ike_htab_add(&ike->tun_by_id, &t->by_id, c->tunnel_id) < 0) {
+	    htab_add(&ike->tun_by_id, &t->by_id, c->tunnel_id) < 0) {
 		t->removed = true;
 		tunnel_free(t);
 		return NULL;
@@ -202,8 +201,8 @@ static struct ike_tunnel *tunnel_add(struct ike *ike, const struct ike_cfg_tunne
 		log_err("%s: another tunnel has the same source and destination; only the first "
 		        "answers the peer",
 		        c->ifname);
-	else if (ike_htab_add(&ike->tun_by_addr, &t->by_addr,
-	                      addr_key(c->local_addr, c->remote_addr)) == 0)
+	else if (htab_add(&ike->tun_by_addr, &t->by_addr,
+	                  addr_key(c->local_addr, c->remote_addr)) == 0)
 		t->indexed = true;
 	ike_cert_tunnel_load(t);
 	return t;
@@ -213,10 +212,10 @@ static struct ike_tunnel *tunnel_add(struct ike *ike, const struct ike_cfg_tunne
 static void tunnel_remove(struct ike_tunnel *t)
 {
 	struct ike_sa *sa, *next;
-	ike_htab_del(&t->ike->tun_by_id, &t->by_id);
+	htab_del(&t->ike->tun_by_id, &t->by_id);
 	t->removed = true;
 	if (t->indexed)
-		ike_htab_del(&t->ike->tun_by_addr, &t->by_addr);
+		htab_del(&t->ike->tun_by_addr, &t->by_addr);
 	t->indexed = false;
 	loop_timer_cancel(t->ike->loop, t->reinit_timer);
 	t->reinit_timer = 0;

@@ -120,11 +120,11 @@ void ike_free(struct ike *ike)
 	ike_keypool_free(ike);
 	ike_cert_cache_drop(ike);
 	ike_keep_free(ike);
-	ike_htab_free(&ike->sa_by_spi);
-	ike_htab_free(&ike->sa_half);
-	ike_htab_free(&ike->half_by_peer);
-	ike_htab_free(&ike->tun_by_addr);
-	ike_htab_free(&ike->tun_by_id);
-	ike_htab_free(&ike->child_by_spi);
+	htab_free(&ike->sa_by_spi);
+	htab_free(&ike->sa_half);
+	htab_free(&ike->half_by_peer);
+	htab_free(&ike->tun_by_addr);
+	htab_free(&ike->tun_by_id);
+	htab_free(&ike->child_by_spi);
 	free(ike);
 }

@@ -9,7 +9,7 @@
 #define MGMTSEC_IKE_INT_H
 
 #include "ike/ike.h"
-#include "ike/ike_htab.h"
+#include "util/htab.h"
 #include "ike/ike_keep.h"
 #include "ike/ike_sa.h"
 #include "ike/ike_work.h"
@@ -19,9 +19,9 @@ struct ike_tunnel {
 	struct ike *ike;
 	struct ike_tunnel *prev, *next;
 	struct ike_cfg_tunnel cfg; /* owned copy; PSK chunks owned */
-	struct ike_hnode by_addr;  /* key: local << 32 | remote */
+	struct hnode by_addr;      /* key: local << 32 | remote */
 	bool indexed;
-	struct ike_hnode by_id;       /* key: tunnel_id; in tun_by_id while not removed */
+	struct hnode by_id;           /* key: tunnel_id; in tun_by_id while not removed */
 	bool removed;                 /* left the configuration */
 	struct ike_tunnel *gone_next; /* ike_set_config's list of tunnels to remove */
 	unsigned refs;                /* SAs referencing it */
@@ -50,9 +50,9 @@ struct ike {
 	struct loop *loop;
 	struct ike_io io;
 	struct ike_timing timing;
-	struct ike_htab sa_by_spi, sa_half, tun_by_addr, child_by_spi;
-	struct ike_htab tun_by_id;    /* configured (not removed) tunnels by tunnel_id */
-	struct ike_htab half_by_peer; /* the same half-open SAs keyed by peer address */
+	struct htab sa_by_spi, sa_half, tun_by_addr, child_by_spi;
+	struct htab tun_by_id;    /* configured (not removed) tunnels by tunnel_id */
+	struct htab half_by_peer; /* the same half-open SAs keyed by peer address */
 	struct ike_tunnel *tunnels;
 	struct ike_sa *sas;
 	struct ike_stats stats;

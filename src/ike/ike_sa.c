@@ -136,16 +136,15 @@ int ike_sa_set_spi_local(struct ike_sa *sa, const uint8_t spi[8])
 	struct ike *ike = sa->ike;
 	if (spi_key(spi) == 0 || ike_sa_find(ike, spi))
 		return -1;
-	ike_htab_del(&ike->sa_by_spi, &sa->by_spi);
+	htab_del(&ike->sa_by_spi, &sa->by_spi);
 	memcpy(sa->initiator ? sa->spi_i : sa->spi_r, spi, 8);
-	return ike_htab_add(&ike->sa_by_spi, &sa->by_spi, spi_key(spi));
+	return htab_add(&ike->sa_by_spi, &sa->by_spi, spi_key(spi));
 }
 
 struct ike_sa *ike_sa_find(struct ike *ike, const uint8_t spi[8])
 {
-	for (struct ike_hnode *n = ike_htab_find(&ike->sa_by_spi, spi_key(spi)); n;
-	     n = ike_htab_next(n)) {
-		struct ike_sa *sa = ike_container_of(n, struct ike_sa, by_spi);
+	for (struct hnode *n = htab_find(&ike->sa_by_spi, spi_key(spi)); n; n = htab_next(n)) {
+		struct ike_sa *sa = container_of(n, struct ike_sa, by_spi);
 		if (memcmp(ike_sa_spi_local(sa), spi, 8) == 0)
 			return sa;
 	}
@@ -154,15 +153,15 @@ struct ike_sa *ike_sa_find(struct ike *ike, const uint8_t spi[8])
 
 static uint64_t half_key(const uint8_t spi_i[8], uint32_t remote, uint16_t rport)
 {
-	return spi_key(spi_i) ^ ike_hash_mix((uint64_t)remote << 16 | rport);
+	return spi_key(spi_i) ^ hash_mix((uint64_t)remote << 16 | rport);
 }
 
 struct ike_sa *ike_sa_find_half(struct ike *ike, const uint8_t spi_i[8], uint32_t remote,
                                 uint16_t rport)
 {
-	for (struct ike_hnode *n = ike_htab_find(&ike->sa_half, half_key(spi_i, remote, rport)); n;
-	     n = ike_htab_next(n)) {
-		struct ike_sa *sa = ike_container_of(n, struct ike_sa, by_half);
+	for (struct hnode *n = htab_find(&ike->sa_half, half_key(spi_i, remote, rport)); n;
+	     n = htab_next(n)) {
+		struct ike_sa *sa = container_of(n, struct ike_sa, by_half);
 		if (memcmp(sa->spi_i, spi_i, 8) == 0 && sa->remote == remote && sa->rport == rport)
 			return sa;
 	}
@@ -172,11 +171,11 @@ struct ike_sa *ike_sa_find_half(struct ike *ike, const uint8_t spi_i[8], uint32_
 void ike_sa_add_half(struct ike_sa *sa)
 {
 	struct ike *ike = sa->ike;
-	if (sa->in_half || ike_htab_add(&ike->sa_half, &sa->by_half,
-	                                half_key(sa->spi_i, sa->remote, sa->rport)) < 0)
+	if (sa->in_half ||
+	    htab_add(&ike->sa_half, &sa->by_half, half_key(sa->spi_i, sa->remote, sa->rport)) < 0)
 		return;
-	if (ike_htab_add(&ike->half_by_peer, &sa->by_half_peer, sa->remote) < 0) {
-		ike_htab_del(&ike->sa_half, &sa->by_half);
+	if (htab_add(&ike->half_by_peer, &sa->by_half_peer, sa->remote) < 0) {
+		htab_del(&ike->sa_half, &sa->by_half);
 		return;
 	}
 	sa->in_half = true;
@@ -185,8 +184,8 @@ void ike_sa_add_half(struct ike_sa *sa)
 void ike_sa_del_half(struct ike_sa *sa)
 {
 	if (sa->in_half) {
-		ike_htab_del(&sa->ike->sa_half, &sa->by_half);
-		ike_htab_del(&sa->ike->half_by_peer, &sa->by_half_peer);
+		htab_del(&sa->ike->sa_half, &sa->by_half);
+		htab_del(&sa->ike->half_by_peer, &sa->by_half_peer);
 	}
 	sa->in_half = false;
 }
@@ -194,8 +193,7 @@ void ike_sa_del_half(struct ike_sa *sa)
 size_t ike_sa_half_from(const struct ike *ike, uint32_t remote)
 {
 	size_t n = 0; /* the key is the address itself: every node found counts */
-	for (const struct ike_hnode *h = ike_htab_find(&ike->half_by_peer, remote); h;
-	     h = ike_htab_next(h))
+	for (const struct hnode *h = htab_find(&ike->half_by_peer, remote); h; h = htab_next(h))
 		n++;
 	return n;
 }
@@ -236,7 +234,7 @@ struct ike_sa *ike_sa_new(struct ike *ike, struct ike_tunnel *tun, bool initiato
 			return NULL;
 		}
 	} while (spi_key(spi) == 0 || ike_sa_find(ike, spi));
-	if (ike_htab_add(&ike->sa_by_spi, &sa->by_spi, spi_key(spi)) < 0) {
+	if (htab_add(&ike->sa_by_spi, &sa->by_spi, spi_key(spi)) < 0) {
 		free(sa);
 		return NULL;
 	}
@@ -270,7 +268,7 @@ static void unlink_sa(struct ike_sa *sa)
 		ike->sas = sa->next;
 	if (sa->next)
 		sa->next->prev = sa->prev;
-	ike_htab_del(&ike->sa_by_spi, &sa->by_spi);
+	htab_del(&ike->sa_by_spi, &sa->by_spi);
 	ike_sa_del_half(sa);
 }
 

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
-#include "ike/ike_htab.h"
+#include "util/htab.h"
 #include "ike/ike_keep_types.h"
 #include "ike/ike_timing.h"
 #include "ike/msg.h"
@@ -77,7 +77,7 @@ struct ike_task_req {
 struct ike_child {
 	struct ike_child *next;
 	struct ike_sa *sa;
-	struct ike_hnode by_spi; /* engine-wide index of inbound SPIs (uniqueness) */
+	struct hnode by_spi; /* engine-wide index of inbound SPIs (uniqueness) */
 	enum ike_child_state state;
 	uint64_t id; /* "SA id" in show ipsec sa */
 	uint32_t spi_in, spi_out;
@@ -96,9 +96,9 @@ struct ike_sa {
 	struct ike_tunnel *tun;  /* counted reference */
 	struct ike_sa *tun_next; /* the tunnel's SA list */
 	struct ike_sa *prev, *next;
-	struct ike_hnode by_spi;       /* key: our SPI */
-	struct ike_hnode by_half;      /* responder while half open: peer SPIi ^ peer address */
-	struct ike_hnode by_half_peer; /* ... and by peer address alone (per-peer limit) */
+	struct hnode by_spi;       /* key: our SPI */
+	struct hnode by_half;      /* responder while half open: peer SPIi ^ peer address */
+	struct hnode by_half_peer; /* ... and by peer address alone (per-peer limit) */
 	bool in_half;
 	enum ike_sa_state state;
 	bool initiator;

@@ -1,9 +1,9 @@
-#include "ike/ike_htab.h"
+#include "util/htab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-uint64_t ike_hash_mix(uint64_t x)
+uint64_t hash_mix(uint64_t x)
 {
 	/* splitmix64 finaliser: SPIs are random already, but keys built from addresses are not. */
 	x ^= x >> 30;
@@ -14,23 +14,23 @@ uint64_t ike_hash_mix(uint64_t x)
 	return x;
 }
 
-static size_t slot(const struct ike_htab *t, uint64_t key)
+static size_t slot(const struct htab *t, uint64_t key)
 {
-	return (size_t)(ike_hash_mix(key) & (t->nb - 1));
+	return (size_t)(hash_mix(key) & (t->nb - 1));
 }
 
-static int grow(struct ike_htab *t)
+static int grow(struct htab *t)
 {
 	size_t nb = t->nb ? t->nb * 2 : 64;
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of bucket pointers, not of nodes */
-	struct ike_hnode **b = calloc(nb, sizeof(*b));
+	struct hnode **b = calloc(nb, sizeof(*b));
 	if (!b)
 		return -1;
-	struct ike_htab nt = {b, nb, t->n};
+	struct htab nt = {b, nb, t->n};
 	for (size_t i = 0; i < t->nb; i++) {
-		struct ike_hnode *n = t->b[i];
+		struct hnode *n = t->b[i];
 		while (n) {
-			struct ike_hnode *next = n->next;
+			struct hnode *next = n->next;
 			size_t s = slot(&nt, n->key);
 			n->next = b[s];
 			b[s] = n;
@@ -42,7 +42,7 @@ static int grow(struct ike_htab *t)
 	return 0;
 }
 
-int ike_htab_add(struct ike_htab *t, struct ike_hnode *n, uint64_t key)
+int htab_add(struct htab *t, struct hnode *n, uint64_t key)
 {
 	if ((t->n + 1 > t->nb) && grow(t) < 0 && t->nb == 0)
 		return -1;
@@ -54,11 +54,11 @@ int ike_htab_add(struct ike_htab *t, struct ike_hnode *n, uint64_t key)
 	return 0;
 }
 
-void ike_htab_del(struct ike_htab *t, struct ike_hnode *n)
+void htab_del(struct htab *t, struct hnode *n)
 {
 	if (!t->nb)
 		return;
-	for (struct ike_hnode **pp = &t->b[slot(t, n->key)]; *pp; pp = &(*pp)->next) {
+	for (struct hnode **pp = &t->b[slot(t, n->key)]; *pp; pp = &(*pp)->next) {
 		if (*pp == n) {
 			*pp = n->next;
 			n->next = NULL;
@@ -68,27 +68,27 @@ void ike_htab_del(struct ike_htab *t, struct ike_hnode *n)
 	}
 }
 
-struct ike_hnode *ike_htab_find(const struct ike_htab *t, uint64_t key)
+struct hnode *htab_find(const struct htab *t, uint64_t key)
 {
 	if (!t->nb)
 		return NULL;
-	for (struct ike_hnode *n = t->b[slot(t, key)]; n; n = n->next)
+	for (struct hnode *n = t->b[slot(t, key)]; n; n = n->next)
 		if (n->key == key)
 			return n;
 	return NULL;
 }
 
-struct ike_hnode *ike_htab_next(const struct ike_hnode *n)
+struct hnode *htab_next(const struct hnode *n)
 {
 	uint64_t key = n->key;
 	for (n = n->next; n; n = n->next)
 		if (n->key == key)
-			return (struct ike_hnode *)n;
+			return (struct hnode *)n;
 	return NULL;
 }
 
-void ike_htab_free(struct ike_htab *t)
+void htab_free(struct htab *t)
 {
 	free(t->b);
-	*t = (struct ike_htab){0};
+	*t = (struct htab){0};
 }
