@@ -12,27 +12,39 @@ void cfg_strset(char *dst, size_t size, const char *src)
 	memcpy(dst, src, n);
 }
 
+/* The index of the first element not before name, by bisection: cfg_vec_get, the only way
+ * into these arrays, keeps them in strverscmp order (tunnel-ip9 before tunnel-ip10), which
+ * is total. A scan made a commit of 10,000 tunnels quadratic (50,000 lines, each looking
+ * its interface up among up to 10,000). */
+static size_t vec_lower(const char *a, size_t n, size_t elem_size, const char *name)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strverscmp(a + mid * elem_size, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void *cfg_vec_find(const void *arr, size_t n, size_t elem_size, const char *name)
 {
-	const char *p = arr;
-	for (size_t i = 0; i < n; i++, p += elem_size)
-		if (strcmp(p, name) == 0)
-			return (void *)p;
-	return NULL;
+	size_t i = n ? vec_lower(arr, n, elem_size, name) : 0;
+	const char *p = (const char *)arr + i * elem_size;
+	return i < n && strcmp(p, name) == 0 ? (void *)p : NULL;
 }
 
 void *cfg_vec_get(void **arr, size_t *n, size_t elem_size, const char *name, size_t name_size)
 {
-	void *found = cfg_vec_find(*arr, *n, elem_size, name);
-	if (found)
-		return found;
+	size_t pos = *n ? vec_lower(*arr, *n, elem_size, name) : 0;
+	if (pos < *n && strcmp((char *)*arr + pos * elem_size, name) == 0)
+		return (char *)*arr + pos * elem_size;
 	char *a = realloc(*arr, (*n + 1) * elem_size);
 	if (!a)
 		return NULL;
 	*arr = a;
-	size_t pos = 0;
-	while (pos < *n && strverscmp(a + pos * elem_size, name) < 0)
-		pos++;
 	memmove(a + (pos + 1) * elem_size, a + pos * elem_size, (*n - pos) * elem_size);
 	memset(a + pos * elem_size, 0, elem_size);
 	cfg_strset(a + pos * elem_size, name_size, name);
