@@ -348,11 +348,17 @@ static unsigned tunnel_mtu(const struct ike_cfg_tunnel *t, unsigned outer)
 	return best;
 }
 
+/* Per interface of the configuration (same index): its source address, the MTU of its
+ * device and why it cannot come up ("" when it can). */
+struct plan_if {
+	uint32_t local;
+	unsigned mtu;
+	char reason[400]; /* room for a trustpoint file path */
+};
+
 struct plan {
 	struct ike_cfg ike;
-	uint32_t local[DAEMON_MAX_TUNNELS];
-	unsigned mtu[DAEMON_MAX_TUNNELS];
-	char reason[DAEMON_MAX_TUNNELS][400]; /* room for a trustpoint file path */
+	struct plan_if *itf;
 };
 
 static int resolve_source(const struct cfg *c, struct vti_addr_snap *snap,
@@ -385,39 +391,42 @@ static int resolve_source(const struct cfg *c, struct vti_addr_snap *snap,
 static int plan_build(struct daemon *d, const struct cfg *c, struct plan *p, struct strbuf *err)
 {
 	int bad = 0;
-	p->ike.tunnels = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof(*p->ike.tunnels));
-	if (!p->ike.tunnels)
+	size_t n = c->n_interfaces ? c->n_interfaces : 1;
+	p->ike.tunnels = calloc(n, sizeof(*p->ike.tunnels));
+	p->itf = calloc(n, sizeof(*p->itf));
+	if (!p->ike.tunnels || !p->itf) {
+		sb_printf(err, "%% out of memory\n");
 		return -1;
+	}
 	/* one address dump for the whole commit; without it each source does its own */
 	struct vti_addr_snap *snap = c->n_interfaces > 1 ? vti_addr_snap_take(NULL, 0) : NULL;
 	struct tp_memo memo = {0};
-	for (size_t i = 0; i < c->n_interfaces && i < DAEMON_MAX_TUNNELS; i++) {
+	for (size_t i = 0; i < c->n_interfaces; i++) {
 		const struct cfg_interface *itf = &c->interfaces[i];
+		struct plan_if *pi = &p->itf[i];
 		unsigned outer = 1500;
-		p->reason[i][0] = '\0';
-		p->mtu[i] = 1400;
+		pi->mtu = 1400;
 		if (!itf->protection[0] || !itf->has_destination) {
-			snprintf(p->reason[i], sizeof(p->reason[i]), "no tunnel protection");
+			snprintf(pi->reason, sizeof(pi->reason), "no tunnel protection");
 			continue;
 		}
-		if (resolve_source(c, snap, itf, &p->local[i], &outer, p->reason[i],
-		                   sizeof(p->reason[i])) < 0 ||
-		    build_tunnel(c, itf, p->local[i], d->o.passive,
-		                 &p->ike.tunnels[p->ike.n_tunnels], &memo, p->reason[i],
-		                 sizeof(p->reason[i])) < 0) {
+		if (resolve_source(c, snap, itf, &pi->local, &outer, pi->reason,
+		                   sizeof(pi->reason)) < 0 ||
+		    build_tunnel(c, itf, pi->local, d->o.passive, &p->ike.tunnels[p->ike.n_tunnels],
+		                 &memo, pi->reason, sizeof(pi->reason)) < 0) {
 			struct ike_cfg_tunnel *t = &p->ike.tunnels[p->ike.n_tunnels];
 			ike_cfg_tunnel_clear(t);
 			memset(t, 0, sizeof(*t));
 			if (!d->loading) {
-				sb_printf(err, "%% interface %s: %s\n", itf->name, p->reason[i]);
+				sb_printf(err, "%% interface %s: %s\n", itf->name, pi->reason);
 				bad++;
 			} else {
 				/* at start the file is taken as it is: the tunnel stays down */
-				log_err("interface %s stays down: %s", itf->name, p->reason[i]);
+				log_err("interface %s stays down: %s", itf->name, pi->reason);
 			}
 			continue;
 		}
-		p->mtu[i] = tunnel_mtu(&p->ike.tunnels[p->ike.n_tunnels], outer);
+		pi->mtu = tunnel_mtu(&p->ike.tunnels[p->ike.n_tunnels], outer);
 		p->ike.n_tunnels++;
 	}
 	vti_addr_snap_free(snap);
@@ -439,32 +448,26 @@ static void disable_ipv6(const char *ifname)
 
 /* Creates or updates the device of one interface. */
 static int tunnel_up_device(struct daemon *d, const struct cfg_interface *itf, uint32_t local,
-                            unsigned mtu, const char *reason, struct strbuf *err)
+                            unsigned mtu, struct strbuf *err)
 {
 	struct tunnel_rt *t = tunnel_find(d, itf->num);
 	char e[VTI_ERRLEN];
 	if (!t) {
-		for (size_t i = 0; i < DAEMON_MAX_TUNNELS && !t; i++)
-			if (!d->tunnels[i].used)
-				t = &d->tunnels[i];
-		if (!t) {
-			sb_printf(err, "%% too many tunnel interfaces\n");
-			return -1;
-		}
-		memset(t, 0, sizeof(*t));
-		t->tun_fd = vti_tun_create(itf->name, e, sizeof(e));
-		if (t->tun_fd < 0) {
+		int fd = vti_tun_create(itf->name, e, sizeof(e));
+		if (fd < 0) {
 			sb_printf(err, "%% %s\n", e);
 			return -1;
 		}
+		if (!(t = tunnel_new(d, itf->num))) {
+			vti_tun_destroy(fd, itf->name, NULL, 0);
+			sb_printf(err, "%% out of memory for interface %s\n", itf->name);
+			return -1;
+		}
+		t->tun_fd = fd;
 		disable_ipv6(itf->name);
-		t->ifindex = vti_ifindex(itf->name, NULL, 0);
-		t->used = true;
-		t->num = itf->num;
+		tunnel_set_ifindex(d, t, vti_ifindex(itf->name, NULL, 0));
 		snprintf(t->ifname, sizeof(t->ifname), "%s", itf->name);
-		d->n_tunnels++;
 	}
-	snprintf(t->down_reason, sizeof(t->down_reason), "%s", reason);
 	if (t->registered && (t->local != local || t->remote != itf->destination)) {
 		dp_tunnel_remove(d->dp, t->num);
 		t->registered = false;
@@ -495,8 +498,28 @@ static void tunnel_remove_device(struct daemon *d, struct tunnel_rt *t)
 		dp_tunnel_remove(d->dp, t->num);
 	vti_tun_destroy(t->tun_fd, t->ifname, NULL, 0);
 	log_info("%s removed", t->ifname);
-	memset(t, 0, sizeof(*t));
-	d->n_tunnels--;
+	tunnel_delete(d, t);
+}
+
+/* Removes the devices of interfaces no longer in next. Interface numbers are 0-65535
+ * (grammar.c): one bit each marks those kept, so this is linear in the tunnels. */
+static void remove_stale(struct daemon *d, const struct cfg *next)
+{
+	uint64_t *kept = calloc(65536 / 64, sizeof(*kept));
+	struct tunnel_rt *t, *nt;
+	for (size_t i = 0; kept && i < next->n_interfaces; i++) {
+		uint32_t num = next->interfaces[i].num;
+		if (num < 65536)
+			kept[num / 64] |= 1ull << (num % 64);
+	}
+	for (t = d->tun_head; t; t = nt) {
+		nt = t->next;
+		bool keep = kept ? t->num < 65536 && (kept[t->num / 64] >> (t->num % 64) & 1)
+		                 : cfg_find_interface(next, t->num) != NULL;
+		if (!keep)
+			tunnel_remove_device(d, t);
+	}
+	free(kept);
 }
 
 int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, struct strbuf *err)
@@ -506,19 +529,19 @@ int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, stru
 	if (!p)
 		return -1;
 	int rc = plan_build(d, next, p, err);
-	for (size_t i = 0; rc == 0 && i < next->n_interfaces && i < DAEMON_MAX_TUNNELS; i++)
-		rc = tunnel_up_device(d, &next->interfaces[i], p->local[i], p->mtu[i], p->reason[i],
-		                      err);
+	for (size_t i = 0; rc == 0 && i < next->n_interfaces; i++) {
+		rc = tunnel_up_device(d, &next->interfaces[i], p->itf[i].local, p->itf[i].mtu, err);
+		if (i % 256 == 255)
+			monitor_drain(d);
+	}
 	if (rc == 0 && d->ike && ike_set_config(d->ike, &p->ike) < 0) {
 		sb_printf(err, "%% out of memory applying the IKE configuration\n");
 		rc = -1;
 	}
-	if (rc == 0) {
-		for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++)
-			if (d->tunnels[i].used && !cfg_find_interface(next, d->tunnels[i].num))
-				tunnel_remove_device(d, &d->tunnels[i]);
-	}
+	if (rc == 0)
+		remove_stale(d, next);
 	ike_cfg_free(&p->ike);
+	free(p->itf);
 	free(p);
 	return rc;
 }

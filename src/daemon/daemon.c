@@ -17,9 +17,9 @@
 static void keepalive_tick(void *arg)
 {
 	struct daemon *d = arg;
-	for (size_t i = 0; i < DAEMON_MAX_TUNNELS; i++)
-		if (d->tunnels[i].used && d->tunnels[i].link_up)
-			dp_send_keepalive(d->dp, d->tunnels[i].num);
+	for (struct tunnel_rt *t = d->tun_head; t; t = t->next)
+		if (t->link_up)
+			dp_send_keepalive(d->dp, t->num);
 	d->keepalive_timer = loop_timer_add(d->loop, KEEPALIVE_MS, keepalive_tick, d);
 }
 

@@ -15,13 +15,15 @@
 #include "daemon/daemon.h"
 #include "esp/dp.h"
 #include "ike/ike.h"
+#include "util/htab.h"
 #include "util/loop.h"
 
-#define DAEMON_MAX_TUNNELS 1024
-
-/* Runtime state of one `interface tunnel-ipN`. */
+/* Runtime state of one `interface tunnel-ipN`, in the daemon's tunnel table (tunnels.c):
+ * found by number and by ifindex through hash tables, walked in creation order. */
 struct tunnel_rt {
-	bool used;
+	struct hnode by_num;     /* key: num */
+	struct hnode by_ifindex; /* key: ifindex, while it is known */
+	struct tunnel_rt *prev, *next;
 	uint32_t num;
 	char ifname[16];
 	int tun_fd;
@@ -31,7 +33,6 @@ struct tunnel_rt {
 	uint32_t local, remote;
 	unsigned mtu;
 	bool link_up;
-	char down_reason[128]; /* why the tunnel cannot come up ("" when it can) */
 };
 
 struct ike_msg_q; /* queued IKE datagram from the data plane's UDP socket */
@@ -58,7 +59,8 @@ struct daemon {
 	uint64_t trial_timer;
 	uint64_t keepalive_timer;
 	uint64_t reapply_timer; /* pending re-apply after outer interface changes */
-	struct tunnel_rt tunnels[DAEMON_MAX_TUNNELS];
+	struct htab tun_by_num, tun_by_ifindex;
+	struct tunnel_rt *tun_head, *tun_tail; /* every tunnel, in creation order */
 	size_t n_tunnels;
 };
 
@@ -75,8 +77,16 @@ void net_dp_rekey_cb(void *arg, uint32_t tunnel_id, uint32_t spi);
 /* apply.c: configuration → tunnels and IKE */
 int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, struct strbuf *err);
 
-/* tunnels.c */
+/* tunnels.c: the tunnel table (no limit but memory; every lookup O(1)) */
 struct tunnel_rt *tunnel_find(struct daemon *d, uint32_t num);
+/* The tunnel whose TUN device has this ifindex, or NULL. */
+struct tunnel_rt *tunnel_by_ifindex(struct daemon *d, int ifindex);
+/* A new zeroed entry for num (absent), linked last; NULL when out of memory. */
+struct tunnel_rt *tunnel_new(struct daemon *d, uint32_t num);
+/* Records the TUN device's ifindex (0: unknown). */
+void tunnel_set_ifindex(struct daemon *d, struct tunnel_rt *t, int ifindex);
+/* Unlinks and frees the entry (its device is the caller's business). */
+void tunnel_delete(struct daemon *d, struct tunnel_rt *t);
 void tunnel_set_link(struct daemon *d, uint32_t num, bool up);
 void tunnels_free(struct daemon *d);
 int tunnel_child_install(void *arg, const struct esp_sa_params *in,
@@ -90,6 +100,9 @@ void tunnels_on_link_event(struct daemon *d);
 
 /* monitor.c: outer interface changes re-resolve tunnel sources */
 int monitor_open(struct daemon *d);
+/* Reads the events queued so far, as the loop would: a commit creating thousands of devices
+ * calls it as it goes, so that their events (four per device) do not overrun the socket. */
+void monitor_drain(struct daemon *d);
 void monitor_close(struct daemon *d);
 
 /* backend.c: control sessions → configuration sessions and operational commands */
