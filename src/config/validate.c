@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct vctx {
@@ -162,7 +163,48 @@ static void check_ipsec_profile(struct vctx *v, const struct cfg_ipsec_profile *
 		        p->name);
 }
 
-static void check_interface(struct vctx *v, const struct cfg_interface *f)
+/* Protected tunnels ordered by (destination, source), then by position: a tunnel that shares
+ * the pair with an earlier one sorts right after the first of them. Pairwise comparison made
+ * each commit of 10,000 tunnels cost 50 million comparisons. */
+static int pair_cmp(const void *a, const void *b, void *arg)
+{
+	const struct cfg_interface *f = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	if (f[i].destination != f[j].destination)
+		return f[i].destination < f[j].destination ? -1 : 1;
+	int c = strcmp(f[i].source, f[j].source);
+	return c ? c : (i > j) - (i < j);
+}
+
+/* first[i]: the earliest protected interface with interface i's source and destination, or i
+ * itself (and for unprotected ones). NULL when out of memory: the check is then pairwise. */
+static size_t *pair_firsts(const struct cfg *c)
+{
+	size_t n = c->n_interfaces, k = 0;
+	size_t *first = malloc((n ? n : 1) * sizeof(*first));
+	size_t *ord = malloc((n ? n : 1) * sizeof(*ord));
+	if (!first || !ord) {
+		free(first);
+		free(ord);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		first[i] = i;
+		if (c->interfaces[i].protection[0] && c->interfaces[i].has_destination)
+			ord[k++] = i;
+	}
+	qsort_r(ord, k, sizeof(*ord), pair_cmp, c->interfaces);
+	for (size_t i = 1; i < k; i++) {
+		const struct cfg_interface *f = &c->interfaces[ord[i]];
+		const struct cfg_interface *g = &c->interfaces[first[ord[i - 1]]];
+		if (f->destination == g->destination && !strcmp(f->source, g->source))
+			first[ord[i]] = first[ord[i - 1]];
+	}
+	free(ord);
+	return first;
+}
+
+static void check_interface(struct vctx *v, const struct cfg_interface *f, const size_t *first)
 {
 	if (!f->protection[0])
 		return; /* not an IPsec tunnel yet: nothing to check */
@@ -179,7 +221,11 @@ static void check_interface(struct vctx *v, const struct cfg_interface *f)
 	if (!v->c->n_policies)
 		problem(v, "interface %s: tunnel protection needs an ikev2 policy (proposals)",
 		        f->name);
-	for (const struct cfg_interface *g = v->c->interfaces; g < f; g++)
+	size_t i = (size_t)(f - v->c->interfaces);
+	if (first && first[i] != i)
+		problem(v, "interface %s: same tunnel source and destination as %s", f->name,
+		        v->c->interfaces[first[i]].name);
+	for (const struct cfg_interface *g = v->c->interfaces; !first && g < f; g++)
 		if (g->protection[0] && g->has_destination && f->has_destination &&
 		    g->destination == f->destination && !strcmp(g->source, f->source))
 			problem(v, "interface %s: same tunnel source and destination as %s",
@@ -204,7 +250,9 @@ size_t cfg_validate(const struct cfg *c, struct strbuf *err)
 		        CFG_MAX_IPSEC_PROFS, c->n_ipsec_profiles);
 	for (size_t i = 0; i < c->n_ipsec_profiles; i++)
 		check_ipsec_profile(&v, &c->ipsec_profiles[i]);
+	size_t *first = pair_firsts(c);
 	for (size_t i = 0; i < c->n_interfaces; i++)
-		check_interface(&v, &c->interfaces[i]);
+		check_interface(&v, &c->interfaces[i], first);
+	free(first);
 	return v.n;
 }
