@@ -318,23 +318,24 @@ static const char *nm_keyrings(const struct cfg *c, size_t i)
 	return c->keyrings[i].name;
 }
 
-#define KIND(field, what_, render_fn, blk)                                                         \
+#define KIND(field, what_, render_fn, blk, flat)                                                   \
 	{                                                                                          \
 		.what = (what_), .count = n_##field, .name = nm_##field, .render = (render_fn),    \
-		.put = put_##field, .block = (blk)                                                 \
+		.put = put_##field, .block = (blk), .flat_size = (flat)                            \
 	}
+#define FLAT(field) sizeof(*((struct cfg *)0)->field)
 
 const struct cfg_kind cfg_kinds[] = {
-    KIND(hostname, "hostname", r_hostname, false),
-    KIND(ifmaps, "interface-name-map", r_ifmap, false),
-    KIND(proposals, "ikev2 proposal", r_proposal, true),
-    KIND(policies, "ikev2 policy", r_policy, true),
-    KIND(keyrings, "keyring", r_keyring, true),
-    KIND(trustpoints, "crypto ca trustpoint", r_trustpoint, true),
-    KIND(ike_profiles, "ikev2 profile", r_profile, true),
-    KIND(tsets, "ipsec transform-set", r_tset, true),
-    KIND(ipsec_profiles, "ipsec profile", r_ipsec_profile, true),
-    KIND(interfaces, "interface", r_interface, true),
+    KIND(hostname, "hostname", r_hostname, false, 0),
+    KIND(ifmaps, "interface-name-map", r_ifmap, false, FLAT(ifmaps)),
+    KIND(proposals, "ikev2 proposal", r_proposal, true, FLAT(proposals)),
+    KIND(policies, "ikev2 policy", r_policy, true, FLAT(policies)),
+    KIND(keyrings, "keyring", r_keyring, true, 0), /* peers: pointers */
+    KIND(trustpoints, "crypto ca trustpoint", r_trustpoint, true, FLAT(trustpoints)),
+    KIND(ike_profiles, "ikev2 profile", r_profile, true, FLAT(ike_profiles)),
+    KIND(tsets, "ipsec transform-set", r_tset, true, FLAT(tsets)),
+    KIND(ipsec_profiles, "ipsec profile", r_ipsec_profile, true, FLAT(ipsec_profiles)),
+    KIND(interfaces, "interface", r_interface, true, FLAT(interfaces)),
 };
 const size_t cfg_n_kinds = sizeof(cfg_kinds) / sizeof(cfg_kinds[0]);
 

@@ -33,6 +33,9 @@ struct cfg_kind {
 	/* Makes dst's object `name` equal to src's (deleting it when src has none). */
 	int (*put)(struct cfg *dst, const struct cfg *src, const char *name);
 	bool block; /* rendered as a block closed by `!` */
+	/* A flat kind's object size: the object starts at its name and holds no pointers, so
+	 * equal bytes render alike. 0 for the others. */
+	size_t flat_size;
 };
 
 extern const struct cfg_kind cfg_kinds[];

@@ -1,5 +1,6 @@
 /* The configuration's sorted object arrays (model_int.h): found by bisection, kept in
- * strverscmp order whatever order the names come in. */
+ * strverscmp order whatever order the names come in; and cfg_equal, which compares them
+ * object by object. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <cmocka.h>
 
 #include "config/model_int.h"
+#include "config/session_int.h"
+#include "util/chunk.h"
 
 struct obj {
 	char name[24];
@@ -81,10 +84,59 @@ static void test_sorted_and_found(void **state)
 	free(order);
 }
 
+static void set_psk(struct cfg *c, const char *key)
+{
+	struct cfg_keyring *k = CFG_GET(c, keyrings, struct cfg_keyring, "K");
+	assert_non_null(k);
+	struct cfg_peer *p = cfg_get_peer(k, "P");
+	assert_non_null(p);
+	chunk_clear(&p->psk);
+	assert_true(chunk_dup(&p->psk, key, strlen(key)));
+}
+
+static void test_equal(void **state)
+{
+	struct cfg *a = cfg_new();
+	assert_non_null(a);
+	char name[24];
+	for (int i = 0; i < 100; i++) {
+		name_of(i, name, sizeof(name));
+		struct cfg_interface *f = CFG_GET(a, interfaces, struct cfg_interface, name);
+		assert_non_null(f);
+		f->destination = (uint32_t)i;
+	}
+	set_psk(a, "one key");
+	struct cfg *b = cfg_dup(a);
+	assert_non_null(b);
+	assert_true(cfg_equal(a, b)); /* keyring pointers differ, their text does not */
+	assert_true(cfg_equal(NULL, NULL));
+	assert_false(cfg_equal(a, NULL));
+
+	struct cfg_interface *f = cfg_vec_find(b->interfaces, b->n_interfaces, sizeof(*f), "pn13");
+	assert_non_null(f);
+	f->shutdown = true;
+	assert_false(cfg_equal(a, b)); /* one field of one flat object */
+	f->shutdown = false;
+	assert_true(cfg_equal(a, b));
+
+	set_psk(b, "another key");
+	assert_false(cfg_equal(a, b)); /* the keyring's peer */
+	set_psk(b, "one key");
+	assert_true(cfg_equal(a, b));
+
+	assert_true(cfg_vec_del(b->interfaces, &b->n_interfaces, sizeof(*f), "tunnel-ip99", NULL));
+	assert_false(cfg_equal(a, b)); /* one object fewer */
+	assert_non_null(CFG_GET(b, interfaces, struct cfg_interface, "tunnel-ip100"));
+	assert_false(cfg_equal(a, b)); /* as many, another name */
+	cfg_free(a);
+	cfg_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sorted_and_found),
+	    cmocka_unit_test(test_equal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
