@@ -72,7 +72,8 @@ struct db_save {
 	bool go, stop;
 	atomic_bool done;
 	pthread_t th;
-	/* The thread's input and output (read once done). */
+	/* The thread's input and output (read once done); it renders text from next, when and
+	 * user below, which the loop leaves alone meanwhile. */
 	char *path;
 	struct strbuf text;
 	int error; /* errno value; 0 = saved */
