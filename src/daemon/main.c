@@ -43,7 +43,7 @@ static void usage(FILE *f)
 	    "                       ECDH key pairs made ahead; 0 runs them on the event loop,\n"
 	    "                       none ahead (default: one per online CPU, at most 8)\n"
 	    "      --ike-initiating N  IKE SAs we initiate that may negotiate at once; more\n"
-	    "                       tunnels wait their turn (default 0: no limit)\n"
+	    "                       tunnels wait their turn (default 1024; 0: no limit)\n"
 	    "  -h, --help           this text\n",
 	    DEFAULT_CONFIG, CTL_DEFAULT_SOCKET);
 }

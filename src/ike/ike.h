@@ -225,12 +225,15 @@ void ike_set_dos_limits(struct ike *ike, const struct ike_dos_limits *l);
 
 /* ---- initiations in flight (issue 9) ---- */
 /* At most n IKE SAs that we initiated are negotiating at once (from IKE_SA_INIT until IKE_AUTH
- * is answered or the attempt fails); other tunnels wait their turn, oldest first. 0 = no
- * limit, the default (IKE_MAX_INITIATING): measured in bench/README.md ("bench/ike, sixth
- * session"), a window did not speed up 1000 PSK set-ups and slowed RSA ones, whose exchanges
- * take longer. A window at or under the peer's cookie threshold (16 for ours) spares the
- * COOKIE round trip and keeps a burst of thousands of tunnels off a peer's half-open limits. */
-#define IKE_MAX_INITIATING 0
+ * is answered, the attempt fails, or its request is first retransmitted: a peer that does not
+ * answer gives its place up after the first timeout, so unreachable peers cannot hold up the
+ * rest); other tunnels wait their turn, oldest first. 0 = no limit. The default,
+ * IKE_MAX_INITIATING, is our own responder's max_half_open: a commit of up to 1,024 tunnels
+ * starts them all at once (a window did not speed up 1,000 set-ups and one of 256 slowed them
+ * by 13%), while a commit of 10,000 to one peer, all at once, overran its half-open limit and
+ * sockets and retransmitted in lock-step: 574 set-ups/s, 2,184 with the window (bench/README
+ * "Fourteenth session"). */
+#define IKE_MAX_INITIATING 1024
 void ike_set_max_initiating(struct ike *ike, unsigned n);
 
 /* ---- work off the event loop (issue 9) ---- */

@@ -1,11 +1,13 @@
 /*
  * ike_pace: at most max_initiating IKE SAs of ours are negotiating at once (IKE_SA_INIT sent
- * until IKE_AUTH answered or failed); further tunnels wait their turn in FIFO order.
+ * until IKE_AUTH answered or failed, or until the first retransmission); further tunnels wait
+ * their turn in FIFO order.
  *
  * Why: a commit of many tunnels sends every IKE_SA_INIT in the same loop iteration. The peer
  * then sees them all half open at once and asks each for a COOKIE (RFC 7296 §2.6: one more
  * round trip and a second IKE_SA_INIT per tunnel), and past its half-open limit drops them.
- * With a window the peer stays under its thresholds. Off by default (ike.h says why).
+ * With a window the peer stays under its thresholds. The default window (ike.h says why) is
+ * 1,024.
  */
 #include <stdint.h>
 

@@ -76,6 +76,9 @@ static void retx_timeout(void *arg)
 		ike_sa_destroy(sa, "Retransmission timeout", true);
 		return;
 	}
+	/* An initiation the peer left unanswered this long gives up its place in the window
+	 * (ike_pace.c): unreachable peers must not hold up the tunnels to the others. */
+	ike_pace_done(sa);
 	ike->stats.tx_retransmits++;
 	log_debug("IKE SA %u: retransmitting request %u (try %zu)", sa->id, sa->req_id,
 	          sa->req_tries + 1);
