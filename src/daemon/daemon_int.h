@@ -81,7 +81,8 @@ int apply_config(void *arg, const struct cfg *next, const struct cfg *prev, stru
 struct tunnel_rt *tunnel_find(struct daemon *d, uint32_t num);
 /* The tunnel whose TUN device has this ifindex, or NULL. */
 struct tunnel_rt *tunnel_by_ifindex(struct daemon *d, int ifindex);
-/* A new zeroed entry for num (absent), linked last; NULL when out of memory. */
+/* A new entry for num (absent): zeroed, no device yet (tun_fd -1), linked last; NULL when
+ * out of memory. */
 struct tunnel_rt *tunnel_new(struct daemon *d, uint32_t num);
 /* Records the TUN device's ifindex (0: unknown). */
 void tunnel_set_ifindex(struct daemon *d, struct tunnel_rt *t, int ifindex);
