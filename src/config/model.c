@@ -32,8 +32,10 @@ static size_t vec_lower(const char *a, size_t n, size_t elem_size, const char *n
 void *cfg_vec_find(const void *arr, size_t n, size_t elem_size, const char *name)
 {
 	size_t i = n ? vec_lower(arr, n, elem_size, name) : 0;
+	if (i == n)
+		return NULL; /* before any arithmetic: arr is NULL when empty */
 	const char *p = (const char *)arr + i * elem_size;
-	return i < n && strcmp(p, name) == 0 ? (void *)p : NULL;
+	return strcmp(p, name) == 0 ? (void *)p : NULL;
 }
 
 void *cfg_vec_get(void **arr, size_t *n, size_t elem_size, const char *name, size_t name_size)
